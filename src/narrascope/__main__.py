@@ -1,0 +1,3 @@
+from narrascope.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,185 @@
+"""The command line: thin wrappers over the library.
+
+Each command parses its flags, calls one library function and prints; library
+errors become one line on stderr and exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from narrascope import __version__
+from narrascope.errors import NarrascopeError
+
+__all__ = ["main"]
+
+EPILOG = """examples:
+  narrascope build articles/ more/*.html crawl.warc.gz --db corpus.db
+  narrascope export --db corpus.db --what documents --format jsonl > docs.jsonl
+  narrascope search --db corpus.db '"regime change" OR sanctions'
+  narrascope demo
+"""
+
+
+def _settings(args: argparse.Namespace) -> Any:
+    from narrascope.settings import load_settings
+
+    return load_settings(
+        args.config,
+        spacy_model=getattr(args, "spacy_model", None),
+        batch_size=getattr(args, "batch_size", None),
+        n_process=getattr(args, "n_process", None),
+        fetch_allow_private=getattr(args, "allow_private", None) or None,
+    )
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from narrascope.console import BuildProgress, print_build_report
+    from narrascope.ingest.fetch import read_url_list
+    from narrascope.pipeline import build
+    from narrascope.store import open_store
+
+    settings = _settings(args)
+    urls = read_url_list(args.urls) if args.urls else []
+    if not args.inputs and not urls:
+        raise NarrascopeError("nothing to build: give INPUT paths or --urls FILE")
+    with open_store(args.db) as store, BuildProgress(enabled=not args.quiet) as progress:
+        report = build(args.inputs, store, settings, urls=urls, progress=progress)
+    print_build_report(report, args.db)
+    return 0 if report.documents else 1
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from narrascope.export import export
+    from narrascope.store import open_store
+
+    with open_store(args.db, read_only=True) as store:
+        if args.output:
+            with open(args.output, "w", encoding="utf-8", newline="") as out:
+                export(store, args.what, args.format, out)
+        else:
+            export(store, args.what, args.format, sys.stdout)
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from narrascope.console import print_search_hits
+    from narrascope.store import open_store
+
+    with open_store(args.db, read_only=True) as store:
+        hits = store.search(args.query, limit=args.limit)
+    print_search_hits(args.query, hits)
+    return 0 if hits else 1
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from narrascope.console import BuildProgress, print_build_report, print_overview
+    from narrascope.demo import run_demo
+    from narrascope.store import open_store
+
+    settings = _settings(args)
+    with open_store(args.db) as store, BuildProgress(enabled=not args.quiet) as progress:
+        report = run_demo(store, settings, progress)
+        print_build_report(report, args.db)
+        print_overview(store)
+    return 0 if report.documents else 1
+
+
+def cmd_settings(args: argparse.Namespace) -> int:
+    from narrascope.console import print_settings
+
+    print_settings(_settings(args))
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="narrascope",
+        description="Understand a corpus of web articles: who is in it, on whose word, "
+        "when, how it persuades and who copies whom, each finding linked to the "
+        "characters of its source.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"narrascope {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", type=Path, metavar="FILE",
+                        help="settings file (TOML); default: ./narrascope.toml if present")
+
+    p = sub.add_parser("build", parents=[common], help="ingest and analyse articles into a store",
+                       description="Ingest files, folders (recursive) and globs of .txt, "
+                       ".html/.htm, .warc/.warc.gz and .jsonl, and optionally URLs, into a "
+                       "store. Bad inputs are skipped with a reason; documents already "
+                       "stored are not redone. Exit status 1 if nothing was ingested.")
+    p.add_argument("inputs", nargs="*", metavar="INPUT", help="file, folder or glob")
+    p.add_argument("--db", required=True, metavar="PATH", help="store file (created if missing)")
+    p.add_argument("--urls", type=Path, metavar="FILE",
+                   help="also fetch the URLs listed in FILE, one per line (# comments)")
+    p.add_argument("--allow-private", action="store_true",
+                   help="allow fetching from loopback/private addresses")
+    _model_flags(p)
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("export", parents=[common], help="write records of a store to stdout",
+                       description="Export documents, mentions or entities as JSON lines "
+                       "or CSV. Findings carry doc, start, end and text.")
+    p.add_argument("--db", required=True, metavar="PATH", help="store file")
+    p.add_argument("--what", required=True, choices=["documents", "mentions", "entities"])
+    p.add_argument("--format", default="jsonl", choices=["jsonl", "csv"])
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("search", parents=[common], help="full-text search with snippets",
+                       description="Search titles and main content (boilerplate is not "
+                       "indexed). FTS5 syntax works: \"a phrase\", a OR b, prefix*.")
+    p.add_argument("--db", required=True, metavar="PATH", help="store file")
+    p.add_argument("query", help="words, a quoted phrase, or an FTS5 query")
+    p.add_argument("--limit", type=int, default=20, help="most hits to show (default 20)")
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("demo", parents=[common], help="build the bundled sample corpus and "
+                       "show what was found",
+                       description="Build the fictional sample corpus shipped with "
+                       "narrascope into a store and print an overview.")
+    p.add_argument("--db", default="narrascope-demo.db", metavar="PATH",
+                   help="store file (default: narrascope-demo.db)")
+    _model_flags(p)
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("settings", parents=[common], help="list every setting with its help",
+                       description="Print each setting, its current value (defaults, then "
+                       "the settings file) and what it does.")
+    p.set_defaults(func=cmd_settings)
+    return parser
+
+
+def _model_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--spacy-model", metavar="NAME", help="spaCy pipeline to load")
+    p.add_argument("--batch-size", type=int, metavar="N", help="documents per spaCy batch")
+    p.add_argument("--n-process", type=int, metavar="N", help="spaCy worker processes")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``narrascope`` command."""
+    args = _parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except NarrascopeError as exc:
+        print(f"narrascope: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("narrascope: interrupted; documents stored so far are kept", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

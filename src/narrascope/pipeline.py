@@ -1,0 +1,279 @@
+"""The orchestrator: read, parse, clean, annotate, store; then the corpus stages.
+
+Per-document stages are plain functions from one record to the next
+(:func:`parse`, then :func:`narrascope.extract.nlp.annotate`); the store is
+written by this module only, one transaction per document. Corpus stages
+(:func:`run_corpus_stages`) read the store and replace what they own.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from narrascope.clean import SiteLines, classify_text, extract_html
+from narrascope.corpus.entities import MentionRef, group_mentions
+from narrascope.errors import NarrascopeError
+from narrascope.extract import nlp as nlp_stage
+from narrascope.ingest import discover, read
+from narrascope.model import CONTENT, Document, RawDocument, Region, Skipped
+from narrascope.settings import Settings
+from narrascope.store import SqliteStore
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+__all__ = [
+    "BuildReport",
+    "Progress",
+    "annotate",
+    "build",
+    "normalize_date",
+    "parse",
+    "run_corpus_stages",
+]
+
+_PREPASS_SUFFIXES = (".txt", ".jsonl")
+
+
+class Progress(Protocol):
+    """What the build reports while it runs (the CLI draws a bar from it)."""
+
+    def start(self, total: int) -> None: ...
+    def advance(self, source: str) -> None: ...
+    def stop(self) -> None: ...
+
+
+@dataclass
+class BuildReport:
+    build_id: int = 0
+    added: int = 0
+    unchanged: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+    entities: int = 0
+    seconds: float = 0.0
+
+    @property
+    def documents(self) -> int:
+        """Documents of this build's inputs now in the store."""
+        return self.added + self.unchanged
+
+
+_YEAR = re.compile(r"\b(1[5-9]\d\d|2[01]\d\d)\b")
+
+
+def normalize_date(value: str | None) -> str | None:
+    """ISO 8601 for a date or datetime string that names a year; ``None`` otherwise."""
+    if not value or not _YEAR.search(value):
+        return None
+    from dateutil import parser as dateparser
+
+    try:
+        parsed = dateparser.parse(value.strip(), fuzzy=True)
+    except (ValueError, OverflowError):
+        return None
+    if (parsed.hour, parsed.minute, parsed.second) == (0, 0, 0) and not re.search(
+        r"\d:\d", value
+    ):
+        return parsed.date().isoformat()
+    return parsed.isoformat()
+
+
+def parse(raw: RawDocument, settings: Settings, site_lines: SiteLines | None = None) -> Document:
+    """Turn a raw record into a :class:`Document` with content and boilerplate regions.
+
+    HTML goes through main-text extraction (the stored text is the extracted
+    text); plain text is kept exactly as decoded and its boilerplate marked.
+    """
+    if raw.is_html:
+        extract = extract_html(raw.body, raw.url)
+        text = extract.text
+        regions = _paragraph_regions(text)
+        title = raw.title or extract.title
+        author = raw.author or extract.author
+        published = raw.published or extract.published
+        site = raw.site or extract.site
+    else:
+        text = raw.body
+        cleaned = classify_text(text, settings, site_lines, raw.collection)
+        regions = cleaned.regions
+        title = raw.title or cleaned.title
+        author = raw.author or cleaned.author
+        published = raw.published or cleaned.dateline
+        site = raw.site
+    if len(text) > settings.max_doc_chars:
+        raise NarrascopeError(
+            f"text has {len(text):,} characters, over max_doc_chars={settings.max_doc_chars:,}"
+        )
+    if sum(1 for c in text if not c.isspace()) < settings.min_doc_chars:
+        raise NarrascopeError("no text")
+    return Document(
+        source=raw.source, format=raw.format, text=text, url=raw.url,
+        title=_clean_field(title), author=_clean_field(author),
+        published=normalize_date(published), site=site, encoding=raw.encoding,
+        regions=tuple(regions),
+    )
+
+
+def _clean_field(value: str | None) -> str | None:
+    return " ".join(value.split()) or None if value else None
+
+
+def _paragraph_regions(text: str) -> list[Region]:
+    """Extracted HTML text is all content: one region per non-blank line."""
+    return [
+        Region(m.start(), m.end(), CONTENT) for m in re.finditer(r"[^\n]*\S[^\n]*", text)
+    ]
+
+
+def _prepass(paths: Sequence[Path], settings: Settings) -> SiteLines:
+    """Count short lines per site/folder over the plain-text inputs (a corpus statistic)."""
+    lines = SiteLines()
+    for path in paths:
+        if path.name.lower().endswith(_PREPASS_SUFFIXES):
+            for raw in read(path, settings):
+                if isinstance(raw, RawDocument) and not raw.is_html:
+                    lines.add(raw.collection, raw.body)
+    return lines
+
+
+def build(
+    inputs: Sequence[str],
+    store: SqliteStore,
+    settings: Settings,
+    *,
+    urls: Sequence[str] = (),
+    progress: Progress | None = None,
+    nlp: Language | None = None,
+) -> BuildReport:
+    """Ingest ``inputs`` (files, folders, globs) and ``urls`` into ``store``.
+
+    Never stops on a bad input: each one is recorded as skipped with its reason.
+    Documents already stored (same text) are counted as unchanged and not redone.
+    """
+    started = time.perf_counter()
+    report = BuildReport(build_id=store.start_build([*inputs, *urls]))
+    paths: list[Path] = []
+    for found in discover(inputs):
+        if isinstance(found, Skipped):
+            report.skipped.append(found)
+        else:
+            paths.append(found)
+    site_lines = _prepass(paths, settings)
+    if progress is not None:
+        progress.start(len(paths) + len(urls))
+
+    def skip(source: str, reason: str) -> None:
+        report.skipped.append(Skipped(source, reason))
+
+    seen: set[str] = set()
+
+    def new_documents() -> Iterator[Document]:
+        for raw in _raw_documents(paths, urls, settings, store, progress):
+            if isinstance(raw, Skipped):
+                report.skipped.append(raw)
+                continue
+            try:
+                doc = parse(raw, settings, site_lines)
+            except NarrascopeError as exc:
+                skip(raw.source, str(exc))
+                continue
+            except Exception as exc:  # noqa: BLE001 - one bad document must not end a build
+                skip(raw.source, f"internal error while parsing: {type(exc).__name__}: {exc}")
+                continue
+            if doc.id in seen or store.has_document(doc.id):
+                report.unchanged += 1
+                continue
+            seen.add(doc.id)
+            yield doc
+
+    model = nlp if nlp is not None else nlp_stage.load_nlp(settings)
+    for doc in _annotate_guarded(new_documents(), model, settings, skip):
+        store.save_document(doc, report.build_id)
+        report.added += 1
+    if progress is not None:
+        progress.stop()
+    for s in report.skipped:
+        store.record_skip(report.build_id, s.source, s.reason)
+    report.entities = run_corpus_stages(store)
+    report.seconds = time.perf_counter() - started
+    store.finish_build(
+        report.build_id, added=report.added, unchanged=report.unchanged,
+        skipped=len(report.skipped), seconds=report.seconds,
+    )
+    return report
+
+
+def _raw_documents(
+    paths: Sequence[Path],
+    urls: Sequence[str],
+    settings: Settings,
+    store: SqliteStore,
+    progress: Progress | None,
+) -> Iterator[RawDocument | Skipped]:
+    for path in paths:
+        yield from read(path, settings)
+        if progress is not None:
+            progress.advance(str(path))
+    if urls:
+        from narrascope.ingest.fetch import fetch_urls
+
+        for item in fetch_urls(urls, settings, store):
+            yield item
+            if progress is not None:
+                progress.advance(item.source)
+
+
+def annotate(batch: Sequence[Document], nlp: Language, settings: Settings) -> list[Document]:
+    """Run the per-document stages that need the language model over ``batch``."""
+    parses = nlp_stage.parse_batch(batch, nlp, settings)
+    return [
+        replace(
+            doc,
+            sentences=nlp_stage.sentences(doc, parsed),
+            mentions=nlp_stage.mentions(doc, parsed),
+        )
+        for doc, parsed in zip(batch, parses, strict=True)
+    ]
+
+
+def _annotate_guarded(
+    docs: Iterable[Document],
+    nlp: Language,
+    settings: Settings,
+    skip: Callable[[str, str], None],
+) -> Iterator[Document]:
+    """Annotate in batches; if a batch fails, redo it one document at a time."""
+    batch: list[Document] = []
+
+    def flush() -> list[Document]:
+        try:
+            return annotate(batch, nlp, settings)
+        except Exception:  # noqa: BLE001 - isolate the document that fails below
+            done = []
+            for doc in batch:
+                try:
+                    done.extend(annotate([doc], nlp, settings))
+                except Exception as exc:  # noqa: BLE001 - recorded as a skip reason
+                    skip(doc.source, f"language model failed: {type(exc).__name__}: {exc}")
+            return done
+
+    for doc in docs:
+        batch.append(doc)
+        if len(batch) >= settings.batch_size:
+            yield from flush()
+            batch = []
+    if batch:
+        yield from flush()
+
+
+def run_corpus_stages(store: SqliteStore) -> int:
+    """Recompute what spans documents (entities); returns the number of entities."""
+    refs = [
+        MentionRef(int(r["id"]), r["doc"], r["text"], r["label"]) for r in store.mentions()
+    ]
+    return store.replace_entities(group_mentions(refs))

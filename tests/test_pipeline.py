@@ -1,0 +1,126 @@
+"""End-to-end builds through the library API on small synthetic corpora."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from narrascope.pipeline import build, normalize_date
+from narrascope.settings import Settings
+from narrascope.store import SqliteStore
+
+ARTICLE = (
+    "Home » World » Dam Talks Stall\n\n"
+    "Dam Talks Stall\n\n"
+    "By Petra Lind\n\n"
+    "The Northern Water Authority said on Monday that talks with Riverton had stalled. "
+    "Officials in Riverton blamed the authority for the delay.\n\n"
+    "Engineers warned that the reservoir could overflow by March.\n\n"
+    "Share this: Facebook Twitter Email\n"
+)
+
+
+def _write(folder: Path, name: str, text: str | bytes) -> Path:
+    path = folder / name
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_bytes(text.encode("utf-8"))
+    return path
+
+
+def test_build_stores_exact_text_and_offsets(
+    tmp_path: Path, memory_store: SqliteStore, settings: Settings, nlp: Any
+) -> None:
+    crlf = ARTICLE.replace("\n", "\r\n").replace("Dam Talks", "Canal Talks")
+    _write(tmp_path, "a.txt", ARTICLE)
+    _write(tmp_path, "b.txt", crlf)
+    report = build([str(tmp_path)], memory_store, settings, nlp=nlp)
+    assert report.added == 2
+    assert not report.skipped
+    for row in memory_store.documents():
+        original = Path(row["source"]).read_bytes().decode("utf-8")
+        assert row["text"] == original
+        regions = memory_store.regions(row["id"])
+        assert regions
+        assert all(0 <= r["start"] <= r["end"] <= len(original) for r in regions)
+        content = " ".join(original[r["start"]:r["end"]] for r in regions if r["kind"] == "content")
+        assert "talks with Riverton had stalled" in content
+        assert "Share this" not in content
+        assert "Home »" not in content
+    for m in memory_store.mentions():
+        text = memory_store.query("SELECT text FROM documents WHERE id = ?", (m["doc"],))[0][0]
+        assert text[m["start"]:m["end"]] == m["text"]
+    sentences = memory_store.query("SELECT doc, start, end FROM sentences")
+    assert sentences
+    assert memory_store.count("entities") > 0
+
+
+def test_rebuild_skips_stored_documents(
+    tmp_path: Path, memory_store: SqliteStore, settings: Settings, nlp: Any
+) -> None:
+    _write(tmp_path, "a.txt", ARTICLE)
+    first = build([str(tmp_path)], memory_store, settings, nlp=nlp)
+    second = build([str(tmp_path)], memory_store, settings, nlp=nlp)
+    assert (first.added, second.added, second.unchanged) == (1, 0, 1)
+    assert memory_store.count("documents") == 1
+
+
+def test_identical_texts_are_stored_once(
+    tmp_path: Path, memory_store: SqliteStore, settings: Settings, nlp: Any
+) -> None:
+    _write(tmp_path, "a.txt", ARTICLE)
+    _write(tmp_path, "copy.txt", ARTICLE)
+    report = build([str(tmp_path)], memory_store, settings, nlp=nlp)
+    assert (report.added, report.unchanged) == (1, 1)
+
+
+def test_bad_inputs_are_skipped_with_reasons_and_nothing_else_is_lost(
+    tmp_path: Path, memory_store: SqliteStore, settings: Settings, nlp: Any
+) -> None:
+    _write(tmp_path, "good.txt", ARTICLE)
+    _write(tmp_path, "empty.txt", "")
+    _write(tmp_path, "binary.txt", bytes(range(256)) * 40)
+    _write(tmp_path, "latin1.txt", "Caf\xe9 owners in Riverton protested.".encode("latin-1"))
+    _write(tmp_path, "broken.html", "<html><body><div><p>Unclosed")
+    report = build(
+        [str(tmp_path), str(tmp_path / "missing.txt")], memory_store, settings, nlp=nlp
+    )
+    skipped = {Path(s.source).name: s.reason for s in report.skipped}
+    assert "empty.txt" in skipped
+    assert "binary.txt" in skipped
+    assert "missing.txt" in skipped
+    assert all(reason for reason in skipped.values())
+    sources = {Path(r["source"]).name for r in memory_store.documents()}
+    assert {"good.txt", "latin1.txt"} <= sources
+    stored = memory_store.skips(report.build_id)
+    assert len(stored) == len(report.skipped)
+
+
+def test_too_long_document_is_skipped_not_fatal(
+    tmp_path: Path, memory_store: SqliteStore, settings: Settings, nlp: Any
+) -> None:
+    _write(tmp_path, "good.txt", ARTICLE)
+    _write(tmp_path, "long.txt", "word " * 5000)
+    small = settings.replace(max_doc_chars=10_000)
+    report = build([str(tmp_path)], memory_store, small, nlp=nlp)
+    assert report.added == 1
+    (skip,) = report.skipped
+    assert "max_doc_chars" in skip.reason
+
+
+@pytest.mark.parametrize(
+    ("raw", "iso"),
+    [
+        ("Sun, 21 Jun 2009", "2009-06-21"),
+        ("2020-01-05T10:30:00+00:00", "2020-01-05T10:30:00+00:00"),
+        ("March 3, 1998", "1998-03-03"),
+        ("yesterday", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_normalize_date(raw: str | None, iso: str | None) -> None:
+    assert normalize_date(raw) == iso
