@@ -84,11 +84,14 @@ def print_build_report(report: BuildReport, db: str) -> None:
         f"{len(report.skipped)} skipped, {report.entities} entities "
         f"in {report.seconds:.1f}s -> {escape(db)}"
     )
-    if report.skipped:
+    if report.skipped and console.is_terminal:
         table = Table("skipped input", "reason", title="Skipped", title_justify="left")
         for s in report.skipped:
             table.add_row(escape(s.source), escape(s.reason))
         console.print(table)
+    else:  # piped: one plain line per skipped input, never truncated
+        for s in report.skipped:
+            console.print(f"skipped: {escape(s.source)}: {escape(s.reason)}")
     if not report.documents:
         console.print("[red]nothing was ingested[/]")
 
@@ -133,7 +136,24 @@ def print_overview(store: SqliteStore) -> None:
 
 
 def print_settings(settings: Settings) -> None:
-    table = Table("setting", "value", "default", "what it does")
+    """A table on a terminal; piped, a TOML file with comments to start a config from."""
+    console = _out()
+    if console.is_terminal:
+        table = Table("setting", "value", "default", "what it does")
+        for name, help_text, default in settings_help():
+            table.add_row(name, repr(getattr(settings, name)), repr(default), help_text)
+        console.print(table)
+        return
+    lines = ["[narrascope]"]
     for name, help_text, default in settings_help():
-        table.add_row(name, repr(getattr(settings, name)), repr(default), help_text)
-    _out().print(table)
+        lines += [f"# {help_text} (default: {_toml(default)})",
+                  f"{name} = {_toml(getattr(settings, name))}"]
+    sys.stdout.write("\n".join(lines) + "\n")
+
+
+def _toml(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return repr(value)

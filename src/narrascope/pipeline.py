@@ -12,6 +12,7 @@ import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -73,14 +74,14 @@ def normalize_date(value: str | None) -> str | None:
     from dateutil import parser as dateparser
 
     try:
-        parsed = dateparser.parse(value.strip(), fuzzy=True)
+        parsed: datetime = dateparser.parse(value.strip(), fuzzy=True)
     except (ValueError, OverflowError):
         return None
     if (parsed.hour, parsed.minute, parsed.second) == (0, 0, 0) and not re.search(
         r"\d:\d", value
     ):
-        return parsed.date().isoformat()
-    return parsed.isoformat()
+        return str(parsed.date().isoformat())
+    return str(parsed.isoformat())
 
 
 def parse(raw: RawDocument, settings: Settings, site_lines: SiteLines | None = None) -> Document:
@@ -92,7 +93,7 @@ def parse(raw: RawDocument, settings: Settings, site_lines: SiteLines | None = N
     if raw.is_html:
         extract = extract_html(raw.body, raw.url)
         text = extract.text
-        regions = _paragraph_regions(text)
+        regions: Sequence[Region] = _paragraph_regions(text)
         title = raw.title or extract.title
         author = raw.author or extract.author
         published = raw.published or extract.published

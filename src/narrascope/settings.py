@@ -89,8 +89,8 @@ def _validated(settings: Settings) -> Settings:
         value = getattr(settings, f.name)
         expected = type(f.default)
         if expected is float and isinstance(value, int) and not isinstance(value, bool):
-            object.__setattr__(settings, f.name, float(value))
-            continue
+            value = float(value)
+            object.__setattr__(settings, f.name, value)
         if type(value) is not expected:
             raise ConfigError(
                 f"setting {f.name!r} must be {expected.__name__}, got {value!r}"

@@ -44,7 +44,7 @@ def test_search_indexes_content_not_boilerplate(memory_store: SqliteStore) -> No
 
 def test_search_survives_invalid_fts_syntax(memory_store: SqliteStore) -> None:
     memory_store.save_document(_doc())
-    assert memory_store.search('"Alpha AND (') != []  # unbalanced: searched as plain words
+    assert memory_store.search('"Alpha Corp (') != []  # unbalanced: searched as plain words
     assert memory_store.search("!!!") == []
 
 

@@ -28,6 +28,9 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 
+_WESTERN_PUNCTUATION = frozenset("€‚„…†‡‰‹›‘’“”•–—™«»°±·¡¿£¥§©®¶×÷¢\xa0")
+_WESTERN_MAX_ACCENTED = 0.3
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f\x7f]")
 _SAMPLE = 65_536
 
@@ -117,7 +120,39 @@ def decode_bytes(data: bytes, hint: str | None = None) -> tuple[str, str]:
     return _guess(data)
 
 
+def _western(data: bytes) -> str | None:
+    """``data`` as Windows-1252 when it reads as Western European text, else None.
+
+    Windows-1252 is the web's default for undeclared 8-bit text, and
+    charset_normalizer often mistakes short French or German text for a Baltic
+    or Central European code page. Accepted only when every non-ASCII character
+    is a letter or common typographic punctuation, and non-ASCII letters are a
+    minority of the letters (text in another script decoded as Windows-1252
+    is mostly accented letters, or shows stray symbols such as ``¹`` or ``³``).
+    """
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        return None
+    letters = foreign = 0
+    for char in "".join(_samples(text)):
+        if char.isalpha():
+            letters += 1
+            if ord(char) > 127:
+                foreign += 1
+        elif ord(char) > 127 and char not in _WESTERN_PUNCTUATION:
+            return None
+    if letters == 0 or foreign > _WESTERN_MAX_ACCENTED * letters:
+        return None
+    return text
+
+
 def _guess(data: bytes) -> tuple[str, str]:
+    western = _western(data)
+    if western is not None:
+        _check_not_binary(western)
+        return western, "cp1252"
+
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
@@ -157,19 +192,20 @@ def _bomless_utf16(data: bytes) -> tuple[str, str] | None:
     return text, encoding
 
 
+def _samples(text: str) -> list[str]:
+    """The whole of a short text; its start, middle and end for a long one."""
+    if len(text) <= 3 * _SAMPLE:
+        return [text]
+    middle = len(text) // 2
+    return [text[:_SAMPLE], text[middle : middle + _SAMPLE], text[-_SAMPLE:]]
+
+
 def _check_not_binary(text: str) -> None:
     """Raise :class:`InputError` when samples of ``text`` look like binary data."""
     if "\x00" in text:
         raise InputError("binary content (contains NUL characters)")
-    if len(text) <= 3 * _SAMPLE:
-        samples = [text]
-    else:
-        middle = len(text) // 2
-        samples = [text[:_SAMPLE], text[middle : middle + _SAMPLE], text[-_SAMPLE:]]
+    samples = _samples(text)
     total = sum(len(s) for s in samples)
     controls = sum(len(_CONTROL.findall(s)) for s in samples)
     if total and controls / total > BINARY_CONTROL_SHARE:
-        raise InputError(
-            f"binary content ({controls / total:.0%} control characters)"
-        )
-
+        raise InputError(f"binary content ({controls / total:.0%} control characters)")

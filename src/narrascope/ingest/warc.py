@@ -12,7 +12,6 @@ yielded. The ``WARC-Date`` is the capture date, not the publication date, so
 
 from __future__ import annotations
 
-import gzip
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -36,36 +35,98 @@ DOCUMENT_TYPES: dict[str, bool] = {
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _CHUNK = 1 << 16
+_MAX_STEP = 1 << 20  # most bytes one decompression step may produce
+_STOPPED = "truncated or corrupt record, reading stopped ({})"
 
 
-class _Truncated(Exception):
+class _TruncatedError(Exception):
     """The compressed stream ends inside a record (not an EOFError: warcio swallows those)."""
 
 
 class _GunzipReader:
-    """A multi-member gunzip stream that reports truncation instead of hiding it."""
+    """A multi-member gunzip stream that reports truncation instead of hiding it.
+
+    Data decompressed before a truncation or corruption point is returned
+    first; the error is raised only once it is all consumed, so every record
+    before the damage is still read. Output is produced in bounded steps, so a
+    decompression bomb cannot fill memory in one call.
+    """
 
     def __init__(self, raw: IO[bytes]) -> None:
-        self._gzip = gzip.GzipFile(fileobj=raw, mode="rb")
+        self._raw = raw
+        self._decompressor = zlib.decompressobj(31)
+        self._pending = b""
+        self._buffer = bytearray()
+        self._in_member = False
+        self._error: str | None = None
+        self._position = 0
 
-    def read(self, size: int = -1) -> bytes:
-        try:
-            return self._gzip.read(size)
-        except EOFError as exc:
-            raise _Truncated(f"truncated gzip data ({exc})") from None
-        except (OSError, zlib.error) as exc:  # BadGzipFile is an OSError
-            raise _Truncated(f"corrupt gzip data ({exc})") from None
+    def _more(self) -> bool:
+        """Add some decompressed bytes to the buffer; False at the end of the data."""
+        while self._error is None:
+            if not self._pending:
+                self._pending = self._raw.read(_CHUNK)
+                if not self._pending:
+                    if self._in_member:
+                        self._error = "truncated gzip data: the file ends inside a compressed block"
+                    return False
+            if not self._in_member:
+                self._pending = self._pending.lstrip(b"\x00")  # padding between members
+                if not self._pending:
+                    continue
+                self._decompressor = zlib.decompressobj(31)
+                self._in_member = True
+            try:
+                out = self._decompressor.decompress(self._pending, _MAX_STEP)
+            except zlib.error as exc:
+                self._error = f"corrupt gzip data ({exc})"
+                return False
+            if self._decompressor.eof:
+                self._pending = self._decompressor.unused_data
+                self._in_member = False
+            else:
+                self._pending = self._decompressor.unconsumed_tail
+            if out:
+                self._buffer += out
+                return True
+        return False
 
-    def readline(self, size: int = -1) -> bytes:
-        try:
-            return self._gzip.readline(size)
-        except EOFError as exc:
-            raise _Truncated(f"truncated gzip data ({exc})") from None
-        except (OSError, zlib.error) as exc:
-            raise _Truncated(f"corrupt gzip data ({exc})") from None
+    def _take(self, size: int) -> bytes:
+        if not self._buffer and self._error is not None:
+            raise _TruncatedError(self._error)
+        out = bytes(self._buffer[:size])
+        del self._buffer[:size]
+        self._position += len(out)
+        return out
+
+    def read(self, size: int | None = -1) -> bytes:
+        if size is None or size < 0:
+            while self._more():
+                pass
+            return self._take(len(self._buffer))
+        while len(self._buffer) < size and self._more():
+            pass
+        return self._take(size)
+
+    def readline(self, size: int | None = -1) -> bytes:
+        limit = -1 if size is None else size
+        searched = 0
+        while True:
+            newline = self._buffer.find(b"\n", searched)
+            if newline >= 0:
+                end = newline + 1
+                break
+            if 0 <= limit <= len(self._buffer):
+                end = limit
+                break
+            searched = len(self._buffer)
+            if not self._more():
+                end = len(self._buffer)
+                break
+        return self._take(end if limit < 0 else min(end, limit))
 
     def tell(self) -> int:
-        return self._gzip.tell()
+        return self._position
 
 
 def _header(headers: Any, name: str) -> str | None:
@@ -117,7 +178,7 @@ def _record_document(
     limit = settings.max_file_bytes
     try:
         payload = record.content_stream().read(limit + 1)
-    except _Truncated:
+    except _TruncatedError:
         raise
     except Exception as exc:  # noqa: BLE001 - warcio raises many kinds for bad payloads
         return Skipped(source, f"cannot decode the record's payload ({type(exc).__name__}: {exc})")
@@ -174,42 +235,70 @@ def read_warc(path: Path, settings: Settings) -> Iterator[RawDocument | Skipped]
 
 
 def _records(handle: IO[bytes], path: Path, settings: Settings) -> Iterator[RawDocument | Skipped]:
-    from warcio.archiveiterator import ArchiveIterator  # type: ignore[import-untyped]
+    from warcio.archiveiterator import ArchiveIterator
+
+    class _QuietIterator(ArchiveIterator):  # type: ignore[misc]
+        INC_RECORD = ""  # warcio writes this warning straight to stderr; we count errors
 
     stream: IO[bytes] | _GunzipReader = handle
     if handle.read(2) == _GZIP_MAGIC:
         stream = _GunzipReader(handle)
     handle.seek(0)
-    records = iter(ArchiveIterator(stream))
+    try:
+        head = _GunzipReader(handle).read(5) if stream is not handle else handle.read(5)
+    except _TruncatedError as exc:
+        yield Skipped(str(path), f"not a readable WARC file ({exc})")
+        return
+    if head != b"WARC/":
+        yield Skipped(str(path), "not a readable WARC file (it does not start with 'WARC/')")
+        return
+    handle.seek(0)
+    iterator = _QuietIterator(stream)
+    records = iter(iterator)
+    # A record is yielded only once the next one has been found: warcio notices a
+    # wrong Content-Length only when it looks for the following record boundary.
+    pending: RawDocument | Skipped | None = None
     number = 0
     while True:
         number += 1
         source = f"{path}#{number}"
+        errors = iterator.err_count
+        final: Skipped | None = None
+        record = None
         try:
             record = next(records)
         except StopIteration:
-            break
+            pass
         except Exception as exc:  # noqa: BLE001 - warcio's errors have no common base
             if number == 1:
-                yield Skipped(str(path), f"not a readable WARC file ({_describe(exc)})")
+                final = Skipped(str(path), f"not a readable WARC file ({_describe(exc)})")
             else:
-                yield Skipped(source, f"truncated or corrupt record, reading stopped ({_describe(exc)})")
+                final = Skipped(source, _STOPPED.format(_describe(exc)))
+        if iterator.err_count > errors and number > 1:
+            pending = Skipped(
+                f"{path}#{number - 1}",
+                "malformed record: its Content-Length does not end at a record boundary",
+            )
+        if pending is not None:
+            yield pending
+            pending = None
+        if record is None:
+            if final is not None:
+                yield final
             return
         try:
-            result = _record_document(record, path, number, settings)
+            pending = _record_document(record, path, number, settings)
             _drain(record.raw_stream)
         except Exception as exc:  # noqa: BLE001
-            yield Skipped(source, f"truncated or corrupt record, reading stopped ({_describe(exc)})")
+            yield Skipped(source, _STOPPED.format(_describe(exc)))
             return
         if getattr(record.raw_stream, "limit", 0) > 0:
             yield Skipped(source, "truncated record: the archive ends inside it, reading stopped")
             return
-        if result is not None:
-            yield result
 
 
 def _describe(exc: BaseException) -> str:
-    if isinstance(exc, _Truncated):
+    if isinstance(exc, _TruncatedError):
         return str(exc)
     text = str(exc).strip()
     if len(text) > 200:

@@ -11,6 +11,7 @@ import json
 import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
@@ -308,6 +309,37 @@ class SqliteStore:
             (url, response.status, response.content_type, json.dumps(response.headers),
              response.body, response.fetched_at),
         )
+
+    @contextmanager
+    def transaction(self) -> Iterator[SqliteStore]:
+        """A write transaction: committed on success, rolled back on any error."""
+        if self.read_only:
+            raise StoreError(f"{self.path} is open read-only")
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot write to {self.path}: {exc}") from None
+        try:
+            yield self
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run one write statement with parameters; returns the last row id."""
+        try:
+            cur = self._db.execute(sql, params)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"store write failed: {exc}") from None
+        return int(cur.lastrowid or 0)
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        """Run one write statement for each row of parameters."""
+        try:
+            self._db.executemany(sql, rows)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"store write failed: {exc}") from None
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
         """Run a read query with parameters (for exports and tests)."""
