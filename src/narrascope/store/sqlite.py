@@ -37,6 +37,7 @@ def _migrations() -> list[tuple[int, str]]:
     return sorted(found)
 
 
+#: The schema version a store reaches after every bundled migration.
 SCHEMA_VERSION = 1
 
 
@@ -133,8 +134,17 @@ class SqliteStore:
         row = self._db.execute("SELECT 1 FROM documents WHERE id = ?", (doc_id,)).fetchone()
         return row is not None
 
-    def save_document(self, doc: Document, build_id: int | None = None) -> None:
-        """Write ``doc`` and its findings in one transaction (a no-op if already stored)."""
+    def save_document(
+        self,
+        doc: Document,
+        build_id: int | None = None,
+        extra: Iterable[tuple[str, Iterable[Sequence[Any]]]] = (),
+    ) -> None:
+        """Write ``doc`` and its findings in one transaction (a no-op if already stored).
+
+        ``extra`` holds ``(insert statement, rows)`` pairs from the per-document
+        stages that own further tables; they are written in the same transaction.
+        """
         db = self._db
         try:
             db.execute("BEGIN IMMEDIATE")
@@ -165,6 +175,8 @@ class SqliteStore:
                 "INSERT INTO documents_fts (doc, title, content) VALUES (?, ?, ?)",
                 (doc.id, doc.title or "", content),
             )
+            for statement, rows in extra:
+                db.executemany(statement, rows)
             db.execute("COMMIT")
         except sqlite3.DatabaseError as exc:
             if db.in_transaction:
