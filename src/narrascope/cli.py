@@ -126,11 +126,13 @@ def _parser() -> argparse.ArgumentParser:
     _model_flags(p)
     p.set_defaults(func=cmd_build)
 
+    from narrascope.export import EXPORTS
+
     p = sub.add_parser("export", parents=[common], help="write records of a store to stdout",
-                       description="Export documents, mentions or entities as JSON lines "
-                       "or CSV. Findings carry doc, start, end and text.")
+                       description="Export the records of a store as JSON lines or CSV. "
+                       "Findings carry doc, start, end and text.")
     p.add_argument("--db", required=True, metavar="PATH", help="store file")
-    p.add_argument("--what", required=True, choices=["documents", "mentions", "entities"])
+    p.add_argument("--what", required=True, choices=list(EXPORTS))
     p.add_argument("--format", default="jsonl", choices=["jsonl", "csv"])
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
     p.set_defaults(func=cmd_export)
@@ -156,7 +158,17 @@ def _parser() -> argparse.ArgumentParser:
                        description="Print each setting, its current value (defaults, then "
                        "the settings file) and what it does.")
     p.set_defaults(func=cmd_settings)
+
+    for add_commands in _command_modules():
+        add_commands(sub, common)
     return parser
+
+
+def _command_modules() -> list[Any]:
+    """``add_commands(sub, common)`` of each module under :mod:`narrascope.commands`."""
+    from narrascope import commands
+
+    return list(commands.ADDERS)
 
 
 def _model_flags(p: argparse.ArgumentParser) -> None:
