@@ -39,7 +39,7 @@ REGION_KINDS: tuple[str, ...] = (
 _MIN_PROSE_WORDS = 12  # a paragraph shorter than this is not evidence of the body
 _MIN_PROSE_STOPWORDS = 0.15  # prose has function words; link lists and tag clouds do not
 _MIN_LIST_HEADLINES = 3  # a heading followed by at least this many headlines is a list
-_MIN_TAIL_SENTENCE_WORDS = 4  # a sentence this long next to the body joins the body
+_MIN_TAIL_SENTENCE_WORDS = 3  # a sentence this long next to the body joins the body
 
 _LINE = re.compile(r"[^\n]+")
 _TERMINAL = re.compile(r"""[.!?…]["'”’)\]]*\s*$""")
@@ -239,10 +239,16 @@ class _Classifier:
                 i += 1
         return found
 
-    def body_range(self, in_list: list[bool]) -> tuple[int, int] | None:
+    def body_range(self, in_list: list[bool], strong: list[bool]) -> tuple[int, int] | None:
+        """First and last line of the body: the prose outside strong headline lists.
+
+        A teaser of a weak list (no truncation marks, heading not seen on
+        other pages of the site) still counts as prose, so a short list inside
+        an article does not cut the article in two.
+        """
         candidates = [
             k for k, line in enumerate(self.lines)
-            if not line.kind and not in_list[k] and self.prose(line)
+            if not line.kind and not strong[k] and self.prose(line)
         ]  # fmt: skip
         if not candidates:
             return None
@@ -275,7 +281,7 @@ class _Classifier:
             for k in range(first, last + 1):
                 in_list[k] = True
                 strong_list[k] = strong
-        body = self.body_range(in_list)
+        body = self.body_range(in_list, strong_list)
         if body is None:  # no prose at all: keep every ordinary line rather than lose it
             body = (0, len(self.lines) - 1)
         first, last = body
