@@ -98,3 +98,16 @@ def test_settings_lists_every_setting(capsys: pytest.CaptureFixture[str]) -> Non
     out = capsys.readouterr().out
     for name, _, _ in settings_help():
         assert name in out
+
+
+def test_piped_settings_output_is_a_loadable_config(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from narrascope.settings import Settings, load_settings
+
+    assert main(["settings"]) == 0
+    config = tmp_path / "narrascope.toml"
+    config.write_text(capsys.readouterr().out.replace("batch_size = 16", "batch_size = 3"))
+    loaded = load_settings(config)
+    assert loaded.batch_size == 3
+    assert loaded.spacy_model == Settings().spacy_model

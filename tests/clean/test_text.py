@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from hypothesis import given, settings as hsettings
+from hypothesis import given
+from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from narrascope.clean import SiteLines, classify_text
@@ -81,7 +82,10 @@ def test_regions_cover_nonblank_lines_exactly_and_in_order() -> None:
 
 
 def test_short_closing_sentence_and_subheading_stay_in_body() -> None:
-    text = f"{BODY_1}\n\nWHAT THE STUDY SAYS\n\n{BODY_2}\n\nIt was not.\n\nThat is the whole story.\n"
+    text = (
+        f"{BODY_1}\n\nWHAT THE STUDY SAYS\n\n{BODY_2}\n\nIt was not.\n\n"
+        "That is the whole story.\n"
+    )
     kinds = _kinds(text)
     assert kinds["WHAT THE STUDY SAYS"] == "content"
     assert kinds["That is the whole story."] == "content"
