@@ -84,3 +84,9 @@ def test_kill_9_then_rerun_loses_and_doubles_nothing(tmp_path: Path) -> None:
     ).fetchone()[0] == 0
     assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert con.execute("PRAGMA foreign_key_check").fetchall() == []
+    con.close()
+    check = subprocess.run(
+        [sys.executable, "-m", "narrascope", "check", "--db", str(db)],
+        capture_output=True, text=True, check=False,
+    )
+    assert check.returncode == 0, check.stdout

@@ -76,6 +76,17 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0 if hits else 1
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    from narrascope.console import print_check
+    from narrascope.store import open_store
+    from narrascope.store.check import check_store
+
+    with open_store(args.db, read_only=True) as store:
+        results = check_store(store)
+    print_check(results)
+    return 0 if all(r.ok for r in results) else 1
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from narrascope.console import BuildProgress, print_build_report, print_overview
     from narrascope.demo import run_demo
@@ -144,6 +155,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("query", help="words, a quoted phrase, or an FTS5 query")
     p.add_argument("--limit", type=int, default=20, help="most hits to show (default 20)")
     p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("check", parents=[common], help="check a store's integrity",
+                       description="Check a store: schema version, SQLite integrity, "
+                       "foreign keys, every finding's offsets inside its document, document "
+                       "ids, and the full-text index. Exit status 1 if any check fails.")
+    p.add_argument("--db", required=True, metavar="PATH", help="store file")
+    p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("demo", parents=[common], help="build the bundled sample corpus and "
                        "show what was found",

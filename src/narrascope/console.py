@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
+from collections.abc import Sequence
 from types import TracebackType
 from typing import Any
 
@@ -25,10 +26,12 @@ from rich.table import Table
 from narrascope.pipeline import BuildReport
 from narrascope.settings import Settings, settings_help
 from narrascope.store import SearchHit, SqliteStore
+from narrascope.store.check import CheckResult
 
 __all__ = [
     "BuildProgress",
     "print_build_report",
+    "print_check",
     "print_overview",
     "print_search_hits",
     "print_settings",
@@ -133,6 +136,13 @@ def print_overview(store: SqliteStore) -> None:
     if kinds:
         listed = ", ".join(f"{k} {n}" for k, n in kinds.most_common())
         console.print(f"Boilerplate regions: {listed}")
+
+
+def print_check(results: Sequence[CheckResult]) -> None:
+    console = _out()
+    for r in results:
+        mark = "[green]ok[/]  " if r.ok else "[red]FAIL[/]"
+        console.print(f"{mark} {r.name}: {escape(r.detail)}")
 
 
 def print_settings(settings: Settings) -> None:
