@@ -143,3 +143,12 @@ def test_regions_are_always_valid(text: str) -> None:
         assert previous_end <= region.start < region.end <= len(text)
         assert text[region.start : region.end].strip() == text[region.start : region.end]
         previous_end = region.end
+
+
+def test_long_headline_at_the_top_is_not_body() -> None:
+    title = "Dagny Lindqvist: ‘I wrote their slogans. Now I want the truth out’ of it all"
+    text = f"{title}\n\nA subtitle of a few words\n\n{BODY_1}\n\n{BODY_2}\n"
+    kinds = _kinds(text)
+    assert kinds[title] == "title"
+    assert kinds["A subtitle of a few words"] == "header"
+    assert kinds[BODY_1] == "content"

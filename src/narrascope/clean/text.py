@@ -38,6 +38,7 @@ REGION_KINDS: tuple[str, ...] = (
 
 _MIN_PROSE_WORDS = 12  # a paragraph shorter than this is not evidence of the body
 _MIN_PROSE_STOPWORDS = 0.15  # prose has function words; link lists and tag clouds do not
+_MIN_UNPUNCTUATED_PROSE_WORDS = 30  # without a sentence ending, a paragraph needs this many
 _MIN_LIST_HEADLINES = 3  # a heading followed by at least this many headlines is a list
 _MIN_TAIL_SENTENCE_WORDS = 3  # a sentence this long next to the body joins the body
 
@@ -180,8 +181,11 @@ class _Classifier:
         )
 
     def prose(self, line: _Line) -> bool:
+        """A body paragraph: enough words, function words, and a sentence ending
+        (a long headline has the words but rarely the final full stop)."""
         return (
             line.words >= _MIN_PROSE_WORDS
+            and (line.terminal or line.words >= _MIN_UNPUNCTUATED_PROSE_WORDS)
             and _stopword_ratio(line.text) >= _MIN_PROSE_STOPWORDS
         )
 
