@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, TextIO
 
 from narrascope.errors import ConfigError
+from narrascope.extract.attribution import export_citations, export_quotes
 from narrascope.store import SqliteStore
 
 __all__ = ["EXPORTS", "FORMATS", "export", "records"]
@@ -75,6 +76,8 @@ EXPORTS: dict[str, Callable[[SqliteStore], Iterator[Record]]] = {
     "documents": _documents,
     "mentions": _mentions,
     "entities": _entities,
+    "quotes": export_quotes,
+    "citations": export_citations,
 }
 FORMATS = ("jsonl", "csv")
 
@@ -101,7 +104,8 @@ def export(store: SqliteStore, what: str, fmt: str, out: TextIO) -> int:
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
         else:
             if writer is None:
-                writer = csv.DictWriter(out, fieldnames=list(record), lineterminator="\n")
+                # RFC 4180 line ends: a field holding a lone \r or \n is then always quoted
+                writer = csv.DictWriter(out, fieldnames=list(record), lineterminator="\r\n")
                 writer.writeheader()
             writer.writerow(
                 {

@@ -15,12 +15,17 @@ from typing import Literal
 
 __all__ = [
     "CONTENT",
+    "Citation",
     "Document",
+    "Event",
+    "EventActor",
     "Mention",
+    "Quote",
     "RawDocument",
     "Region",
     "Sentence",
     "Skipped",
+    "Timex",
     "document_id",
 ]
 
@@ -99,6 +104,118 @@ class Mention:
 
 
 @dataclass(frozen=True, slots=True)
+class Quote:
+    """A direct, partial or indirect (reported) quote and whose word it is.
+
+    ``start``/``end`` cover the content; a split quote ("…," he said, "…") has
+    several ``parts``, each a content span, and ``start``/``end`` run from the
+    first to the last. A quote that runs over several paragraphs is one record
+    per paragraph sharing ``group`` (the ``start`` of its first part).
+    ``speaker_start``/``speaker_end`` is the span naming the speaker where the
+    quote is attributed ("he", "the spokesman", "Ritter"); ``ref_start``/``ref_end``
+    is the mention it resolves to (a join on ``mentions`` gives the entity).
+    ``source_type`` is person, organisation, document, anonymous or outlet.
+    """
+
+    doc: str
+    start: int
+    end: int
+    kind: str
+    parts: tuple[tuple[int, int], ...]
+    source_type: str
+    cue: str | None = None
+    cue_start: int | None = None
+    cue_end: int | None = None
+    speaker_start: int | None = None
+    speaker_end: int | None = None
+    speaker: str | None = None
+    ref_start: int | None = None
+    ref_end: int | None = None
+    group: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """A cited source: a report, book, article, footnote, URL ...
+
+    ``kind`` is the kind of source (report, book, memoir, article, journal,
+    study, letter, footnote, url); for a footnote marker, ``note_start``/``note_end``
+    is the footnote it points to. ``sentences`` are the spans that rely on it.
+    """
+
+    doc: str
+    start: int
+    end: int
+    kind: str
+    text: str
+    note_start: int | None = None
+    note_end: int | None = None
+    sentences: tuple[tuple[int, int], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Timex:
+    """A temporal expression and its TIMEX3-style value.
+
+    ``value`` is ``1976-08-28`` (granularity day), ``1979-11`` (month), ``1972``
+    (year), ``196X`` (decade), ``P20Y`` (a duration), ``1980/1988`` (a range, with
+    ``start_value``/``end_value``), or ``None`` with ``unresolved_reason`` when it
+    cannot be resolved. ``kind`` is date, time, duration, set or range;
+    ``anchor_source`` says what a relative value was resolved against (absolute,
+    document, discourse, sentence).
+    """
+
+    doc: str
+    start: int
+    end: int
+    text: str
+    value: str | None
+    granularity: str | None
+    kind: str
+    start_value: str | None = None
+    end_value: str | None = None
+    anchor_source: str | None = None
+    unresolved_reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EventActor:
+    """An entity mention taking part in an event; ``role`` is agent, patient or None."""
+
+    start: int
+    end: int
+    text: str
+    label: str
+    role: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """A dated assertion: the sentence ``start``/``end`` with a resolved date in it.
+
+    ``timex_start``/``timex_end`` is the date expression; ``predicate`` the lemma of
+    the verb governing it (``trigger_start``/``trigger_end``); ``place`` a GPE, LOC
+    or FAC mention of the sentence.
+    """
+
+    doc: str
+    start: int
+    end: int
+    timex_start: int
+    timex_end: int
+    date: str
+    date_text: str
+    granularity: str | None
+    predicate: str | None = None
+    trigger_start: int | None = None
+    trigger_end: int | None = None
+    actors: tuple[EventActor, ...] = ()
+    place: str | None = None
+    place_start: int | None = None
+    place_end: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Document:
     """The record at the centre of the pipeline.
 
@@ -119,6 +236,10 @@ class Document:
     regions: tuple[Region, ...] = ()
     sentences: tuple[Sentence, ...] = ()
     mentions: tuple[Mention, ...] = ()
+    quotes: tuple[Quote, ...] = ()
+    citations: tuple[Citation, ...] = ()
+    timexes: tuple[Timex, ...] = ()
+    events: tuple[Event, ...] = ()
     id: str = field(default="")
 
     def __post_init__(self) -> None:

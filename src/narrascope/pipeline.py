@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Protocol
 from narrascope.clean import SiteLines, classify_text, extract_html
 from narrascope.corpus.entities import MentionRef, group_mentions
 from narrascope.errors import NarrascopeError
+from narrascope.extract import attribution
 from narrascope.extract import nlp as nlp_stage
 from narrascope.ingest import discover, read
 from narrascope.model import CONTENT, Document, RawDocument, Region, Skipped
@@ -194,7 +195,7 @@ def build(
 
     model = nlp if nlp is not None else nlp_stage.load_nlp(settings)
     for doc in _annotate_guarded(new_documents(), model, settings, skip):
-        store.save_document(doc, report.build_id)
+        store.save_document(doc, report.build_id, extra=attribution.store_rows(doc))
         report.added += 1
     if progress is not None:
         progress.stop()
@@ -233,10 +234,13 @@ def annotate(batch: Sequence[Document], nlp: Language, settings: Settings) -> li
     """Run the per-document stages that need the language model over ``batch``."""
     parses = nlp_stage.parse_batch(batch, nlp, settings)
     return [
-        replace(
-            doc,
-            sentences=nlp_stage.sentences(doc, parsed),
-            mentions=nlp_stage.mentions(doc, parsed),
+        attribution.attribute(
+            replace(
+                doc,
+                sentences=nlp_stage.sentences(doc, parsed),
+                mentions=nlp_stage.mentions(doc, parsed),
+            ),
+            parsed,
         )
         for doc, parsed in zip(batch, parses, strict=True)
     ]

@@ -38,7 +38,7 @@ def _migrations() -> list[tuple[int, str]]:
 
 
 #: The schema version a store reaches after every bundled migration.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 4
 
 
 def _now() -> str:
@@ -181,6 +181,11 @@ class SqliteStore:
         except sqlite3.DatabaseError as exc:
             if db.in_transaction:
                 db.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.OperationalError) and "full" in str(exc):
+                raise StoreError(
+                    f"disk full while storing {doc.source}: the documents stored so far "
+                    "are kept; free some space and run the same build again"
+                ) from None
             raise StoreError(f"cannot store {doc.source}: {exc}") from None
 
     def count(self, table: str) -> int:

@@ -1,0 +1,1 @@
+"""Evaluation of narrascope stages against gold annotations."""
