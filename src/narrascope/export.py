@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable, Iterator
 from typing import Any, TextIO
 
+from narrascope.corpus.events import export_events, export_timexes
 from narrascope.errors import ConfigError
 from narrascope.extract.attribution import export_citations, export_quotes
 from narrascope.store import SqliteStore
@@ -78,6 +79,8 @@ EXPORTS: dict[str, Callable[[SqliteStore], Iterator[Record]]] = {
     "entities": _entities,
     "quotes": export_quotes,
     "citations": export_citations,
+    "events": export_events,
+    "timexes": export_timexes,
 }
 FORMATS = ("jsonl", "csv")
 

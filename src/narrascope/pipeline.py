@@ -18,8 +18,10 @@ from typing import TYPE_CHECKING, Protocol
 
 from narrascope.clean import SiteLines, classify_text, extract_html
 from narrascope.corpus.entities import MentionRef, group_mentions
+from narrascope.corpus.events import merge_events
 from narrascope.errors import NarrascopeError
 from narrascope.extract import attribution
+from narrascope.extract import events as events_stage
 from narrascope.extract import nlp as nlp_stage
 from narrascope.ingest import discover, read
 from narrascope.model import CONTENT, Document, RawDocument, Region, Skipped
@@ -195,7 +197,10 @@ def build(
 
     model = nlp if nlp is not None else nlp_stage.load_nlp(settings)
     for doc in _annotate_guarded(new_documents(), model, settings, skip):
-        store.save_document(doc, report.build_id, extra=attribution.store_rows(doc))
+        store.save_document(
+            doc, report.build_id,
+            extra=[*attribution.store_rows(doc), *events_stage.document_rows(doc)],
+        )
         report.added += 1
     if progress is not None:
         progress.stop()
@@ -233,14 +238,19 @@ def _raw_documents(
 def annotate(batch: Sequence[Document], nlp: Language, settings: Settings) -> list[Document]:
     """Run the per-document stages that need the language model over ``batch``."""
     parses = nlp_stage.parse_batch(batch, nlp, settings)
+    lemma = events_stage.lemmatizer(nlp)
     return [
-        attribution.attribute(
-            replace(
-                doc,
-                sentences=nlp_stage.sentences(doc, parsed),
-                mentions=nlp_stage.mentions(doc, parsed),
+        events_stage.with_dates(
+            attribution.attribute(
+                replace(
+                    doc,
+                    sentences=nlp_stage.sentences(doc, parsed),
+                    mentions=nlp_stage.mentions(doc, parsed),
+                ),
+                parsed,
             ),
             parsed,
+            lemma,
         )
         for doc, parsed in zip(batch, parses, strict=True)
     ]
@@ -281,4 +291,6 @@ def run_corpus_stages(store: SqliteStore) -> int:
     refs = [
         MentionRef(int(r["id"]), r["doc"], r["text"], r["label"]) for r in store.mentions()
     ]
-    return store.replace_entities(group_mentions(refs))
+    entities = store.replace_entities(group_mentions(refs))
+    merge_events(store)  # after entities: it reads mentions.entity
+    return entities

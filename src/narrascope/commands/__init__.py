@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from narrascope.commands import timeline
+
 __all__ = ["ADDERS"]
 
 #: ``add_commands`` of every command module, in the order they appear in ``--help``.
-ADDERS: list[Callable[[Any, Any], None]] = []
+ADDERS: list[Callable[[Any, Any], None]] = [timeline.add_commands]
