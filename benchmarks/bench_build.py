@@ -67,8 +67,10 @@ def peak_rss_mb() -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--docs", type=int, default=200, help="documents to build (default 200)")
+    parser.add_argument("--no-techniques", action="store_true",
+                        help="build without the persuasion technique stage (setting techniques)")
     args = parser.parse_args()
-    settings = Settings()
+    settings = Settings().replace(techniques=not args.no_techniques)
     tmp = Path(tempfile.mkdtemp(prefix="narrascope-bench-"))
     try:
         corpus = tmp / "corpus"

@@ -154,10 +154,55 @@ def kills(k: int, seed: int) -> tuple[int, bool]:
         return landed, check.returncode == 0 and count == distinct == n_docs
 
 
+def render_outputs(texts: list[str]) -> list[tuple[str, str]]:
+    """(output name, HTML) for every web page and the report of a store holding ``texts``.
+
+    Each payload goes in as a document's text, title, site and URL of its own
+    JSON-lines record, so it reaches every place the UI shows those fields.
+    """
+    import json
+
+    from narrascope.pipeline import build
+    from narrascope.store import open_store
+    from narrascope.web import make_app
+    from narrascope.web.report import render_report
+
+    out: list[tuple[str, str]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "hostile.jsonl"
+        lines = [json.dumps({"text": f"Marta Quell said on 3 March 2021 that {p} was a lie. "
+                                     f"{p} The council of Brandholm met again in 2022.",
+                             "title": p, "site": p, "url": f"https://example.org/{i}?q={p}",
+                             "published": "2022-01-05"}) for i, p in enumerate(texts)]
+        src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        db = Path(tmp) / "p.db"
+        with open_store(db) as store:
+            build([str(src)], store, Settings())
+            out.append(("report", render_report(store)))
+            docs = [r["id"] for r in store.query("SELECT id FROM documents")]
+            ents = [r["id"] for r in store.query("SELECT id FROM entities")]
+        app = make_app(str(db))
+        pages = ["/", "/timeline", "/claims", "/reuse", "/tables", "/search?q=Quell",
+                 *(f"/doc/{d}" for d in docs), *(f"/entity/{e}" for e in ents)]
+        for page in pages:
+            path, _, query = page.partition("?")
+            got: dict[str, str] = {}
+
+            def start(status: str, headers: list[tuple[str, str]], got: dict[str, str] = got
+                      ) -> None:
+                got["status"] = status
+
+            environ = {"REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": query,
+                       "HTTP_HOST": "127.0.0.1:8001", "SERVER_NAME": "127.0.0.1",
+                       "SERVER_PORT": "8001", "wsgi.url_scheme": "http"}
+            body = b"".join(app(environ, start)).decode("utf-8")
+            name = path.rsplit("/", 1)[0] + "/…" if path.count("/") > 1 else path
+            out.append(("web " + name, body))
+    return out
+
+
 def payloads() -> tuple[int, int, list[str]]:
     """(payload renderings checked, blocked, outputs checked) over every HTML output."""
-    from narrascope.security_probe import render_outputs
-
     checked = blocked = 0
     outputs: set[str] = set()
     for name, html in render_outputs(PAYLOADS):
@@ -183,14 +228,10 @@ def main() -> int:
     print(f"kills: {landed} SIGKILLs landed during builds; final store complete and passes "
           f"check: {sound}")
     ok &= sound
-    try:
-        checked, blocked, outputs = payloads()
-    except ImportError:
-        print("payloads: no HTML output in this version")
-    else:
-        print(f"payloads: {blocked} of {checked} payload renderings blocked "
-              f"(outputs: {', '.join(outputs)})")
-        ok &= blocked == checked
+    checked, blocked, outputs = payloads()
+    print(f"payloads: {blocked} of {checked} payload renderings blocked "
+          f"(outputs: {', '.join(outputs)})")
+    ok &= blocked == checked
     return 0 if ok else 1
 
 

@@ -97,7 +97,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
         report = run_demo(store, settings, progress)
         print_build_report(report, args.db)
         print_overview(store)
-    return 0 if report.documents else 1
+    if not report.documents:
+        return 1
+    if not args.no_serve:
+        from narrascope.commands.web import serve_store
+
+        serve_store(args.db, "127.0.0.1", args.port)
+    return 0
 
 
 def cmd_settings(args: argparse.Namespace) -> int:
@@ -166,9 +172,13 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", parents=[common], help="build the bundled sample corpus and "
                        "show what was found",
                        description="Build the fictional sample corpus shipped with "
-                       "narrascope into a store and print an overview.")
+                       "narrascope into a store, print an overview, and serve the web UI "
+                       "over it (the URL is printed; Ctrl-C stops it).")
     p.add_argument("--db", default="narrascope-demo.db", metavar="PATH",
                    help="store file (default: narrascope-demo.db)")
+    p.add_argument("--no-serve", action="store_true", help="build and print, do not serve")
+    p.add_argument("--port", type=int, default=8001, metavar="N",
+                   help="port of the web UI (default 8001; 0 picks a free one)")
     _model_flags(p)
     p.set_defaults(func=cmd_demo)
 

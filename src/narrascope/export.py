@@ -11,9 +11,13 @@ import json
 from collections.abc import Callable, Iterator
 from typing import Any, TextIO
 
+from narrascope.corpus.claims import export_claims
 from narrascope.corpus.events import export_events, export_timexes
+from narrascope.corpus.reuse import export_reuse
+from narrascope.corpus.sources import export_sources
 from narrascope.errors import ConfigError
 from narrascope.extract.attribution import export_citations, export_quotes
+from narrascope.extract.techniques import export_techniques
 from narrascope.store import SqliteStore
 
 __all__ = ["EXPORTS", "FORMATS", "export", "records"]
@@ -79,8 +83,12 @@ EXPORTS: dict[str, Callable[[SqliteStore], Iterator[Record]]] = {
     "entities": _entities,
     "quotes": export_quotes,
     "citations": export_citations,
+    "sources": export_sources,
     "events": export_events,
     "timexes": export_timexes,
+    "techniques": export_techniques,
+    "reuse": export_reuse,
+    "claims": export_claims,
 }
 FORMATS = ("jsonl", "csv")
 

@@ -25,6 +25,7 @@ __all__ = [
     "Region",
     "Sentence",
     "Skipped",
+    "TechniqueSpan",
     "Timex",
     "document_id",
 ]
@@ -216,6 +217,26 @@ class Event:
 
 
 @dataclass(frozen=True, slots=True)
+class TechniqueSpan:
+    """A span using a persuasion technique (one of the 14 PTC labels) and its confidence.
+
+    ``target_start``/``target_end`` is the mention or noun phrase the technique is
+    aimed at, where the sentence makes it clear (the noun a loaded adjective
+    modifies, the subject a label is predicated of, the head of an appositive).
+    """
+
+    doc: str
+    start: int
+    end: int
+    text: str
+    technique: str
+    score: float
+    target_start: int | None = None
+    target_end: int | None = None
+    target: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Document:
     """The record at the centre of the pipeline.
 
@@ -240,6 +261,7 @@ class Document:
     citations: tuple[Citation, ...] = ()
     timexes: tuple[Timex, ...] = ()
     events: tuple[Event, ...] = ()
+    techniques: tuple[TechniqueSpan, ...] = ()
     id: str = field(default="")
 
     def __post_init__(self) -> None:

@@ -17,12 +17,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from narrascope.clean import SiteLines, classify_text, extract_html
+from narrascope.corpus.claims import find_claims
 from narrascope.corpus.entities import MentionRef, group_mentions
 from narrascope.corpus.events import merge_events
+from narrascope.corpus.reuse import find_reuse
 from narrascope.errors import NarrascopeError
 from narrascope.extract import attribution
 from narrascope.extract import events as events_stage
 from narrascope.extract import nlp as nlp_stage
+from narrascope.extract import techniques as techniques_stage
 from narrascope.ingest import discover, read
 from narrascope.model import CONTENT, Document, RawDocument, Region, Skipped
 from narrascope.settings import Settings
@@ -199,7 +202,8 @@ def build(
     for doc in _annotate_guarded(new_documents(), model, settings, skip):
         store.save_document(
             doc, report.build_id,
-            extra=[*attribution.store_rows(doc), *events_stage.document_rows(doc)],
+            extra=[*attribution.store_rows(doc), *events_stage.document_rows(doc),
+                   *techniques_stage.technique_rows(doc)],
         )
         report.added += 1
     if progress is not None:
@@ -239,8 +243,9 @@ def annotate(batch: Sequence[Document], nlp: Language, settings: Settings) -> li
     """Run the per-document stages that need the language model over ``batch``."""
     parses = nlp_stage.parse_batch(batch, nlp, settings)
     lemma = events_stage.lemmatizer(nlp)
+    detector = techniques_stage.load_model() if settings.techniques else None
     return [
-        events_stage.with_dates(
+        techniques_stage.with_techniques(events_stage.with_dates(
             attribution.attribute(
                 replace(
                     doc,
@@ -251,7 +256,7 @@ def annotate(batch: Sequence[Document], nlp: Language, settings: Settings) -> li
             ),
             parsed,
             lemma,
-        )
+        ), parsed, detector)
         for doc, parsed in zip(batch, parses, strict=True)
     ]
 
@@ -293,4 +298,6 @@ def run_corpus_stages(store: SqliteStore) -> int:
     ]
     entities = store.replace_entities(group_mentions(refs))
     merge_events(store)  # after entities: it reads mentions.entity
+    find_reuse(store)
+    find_claims(store)  # after entities (mentions.entity) and reuse (independence)
     return entities

@@ -36,6 +36,11 @@ class Settings:
     )
     batch_size: int = _setting(16, "Documents per batch given to spaCy's nlp.pipe.")
     n_process: int = _setting(1, "Processes spaCy's nlp.pipe uses (1 = in the build process).")
+    techniques: bool = _setting(
+        True,
+        "Mark persuasion technique spans (loaded language, name calling, ...) with the "
+        "bundled trained detector during a build (false skips the stage).",
+    )
     # --- input limits ---
     max_file_bytes: int = _setting(
         200_000_000, "Files larger than this many bytes are skipped with a reason."

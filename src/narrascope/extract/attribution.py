@@ -1,4 +1,4 @@
-"""Wiring of the attribution stages: quotes and cited sources, and their store rows."""
+"""Wiring of the attribution stages: quotes, cited sources, sentence status, store rows."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from narrascope.extract.hedges import sentence_statuses
 from narrascope.extract.quotes import quotes
 from narrascope.extract.sources import citations
 from narrascope.model import Document
@@ -28,6 +29,11 @@ _CITATION_SQL = (
 )
 
 
+_STATUS_SQL = (
+    "INSERT INTO sentence_attribution (doc, start, end, status, cue) VALUES (?, ?, ?, ?, ?)"
+)
+
+
 def attribute(doc: Document, parsed: Sequence[Parsed]) -> Document:
     """``doc`` with its quotes and citations (needs its sentences and mentions)."""
     return replace(doc, quotes=quotes(doc, parsed), citations=citations(doc, parsed))
@@ -46,6 +52,9 @@ def store_rows(doc: Document) -> list[tuple[str, list[tuple[Any, ...]]]]:
             (doc.id, c.start, c.end, c.kind, c.text, c.note_start, c.note_end,
              json.dumps([list(s) for s in c.sentences]))
             for c in doc.citations
+        ]),
+        (_STATUS_SQL, [
+            (st.doc, st.start, st.end, st.status, st.cue) for st in sentence_statuses(doc)
         ]),
     ]
 

