@@ -33,6 +33,8 @@ def _settings(args: argparse.Namespace) -> Any:
         spacy_model=getattr(args, "spacy_model", None),
         batch_size=getattr(args, "batch_size", None),
         n_process=getattr(args, "n_process", None),
+        workers=getattr(args, "workers", None),
+        scheduler=getattr(args, "scheduler", None),
         fetch_allow_private=getattr(args, "allow_private", None) or None,
     )
 
@@ -203,6 +205,10 @@ def _model_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--spacy-model", metavar="NAME", help="spaCy pipeline to load")
     p.add_argument("--batch-size", type=int, metavar="N", help="documents per spaCy batch")
     p.add_argument("--n-process", type=int, metavar="N", help="spaCy worker processes")
+    p.add_argument("--workers", type=int, metavar="N",
+                   help="run the per-document stages on a local Dask cluster of N processes")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="run the per-document stages on the Dask cluster at tcp://HOST:PORT")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -38,6 +39,7 @@ __all__ = [
     "BuildReport",
     "Progress",
     "annotate",
+    "annotate_batch",
     "build",
     "normalize_date",
     "parse",
@@ -198,14 +200,16 @@ def build(
             seen.add(doc.id)
             yield doc
 
-    model = nlp if nlp is not None else nlp_stage.load_nlp(settings)
-    for doc in _annotate_guarded(new_documents(), model, settings, skip):
-        store.save_document(
-            doc, report.build_id,
-            extra=[*attribution.store_rows(doc), *events_stage.document_rows(doc),
-                   *techniques_stage.technique_rows(doc)],
-        )
-        report.added += 1
+    with ExitStack() as stack:
+        if settings.workers > 0 or settings.scheduler:
+            from narrascope.parallel import DaskAnnotator
+
+            annotated = stack.enter_context(DaskAnnotator(settings)).annotate(
+                new_documents(), skip)
+        else:
+            model = nlp if nlp is not None else nlp_stage.load_nlp(settings)
+            annotated = _annotate_guarded(new_documents(), model, settings, skip)
+        _store_annotated(store, annotated, report)
     if progress is not None:
         progress.stop()
     for s in report.skipped:
@@ -217,6 +221,17 @@ def build(
         skipped=len(report.skipped), seconds=report.seconds,
     )
     return report
+
+
+def _store_annotated(store: SqliteStore, docs: Iterable[Document], report: BuildReport) -> None:
+    """The one writer: each annotated document and its findings in one transaction."""
+    for doc in docs:
+        store.save_document(
+            doc, report.build_id,
+            extra=[*attribution.store_rows(doc), *events_stage.document_rows(doc),
+                   *techniques_stage.technique_rows(doc)],
+        )
+        report.added += 1
 
 
 def _raw_documents(
@@ -261,6 +276,27 @@ def annotate(batch: Sequence[Document], nlp: Language, settings: Settings) -> li
     ]
 
 
+def annotate_batch(
+    batch: Sequence[Document], nlp: Language, settings: Settings
+) -> tuple[list[Document], list[tuple[str, str]]]:
+    """:func:`annotate` ``batch``; if it fails, redo it one document at a time.
+
+    Returns the annotated documents and ``(source, reason)`` of those that failed.
+    """
+    try:
+        return annotate(batch, nlp, settings), []
+    except Exception:  # noqa: BLE001 - isolate the document that fails below
+        done: list[Document] = []
+        skipped: list[tuple[str, str]] = []
+        for doc in batch:
+            try:
+                done.extend(annotate([doc], nlp, settings))
+            except Exception as exc:  # noqa: BLE001 - recorded as a skip reason
+                skipped.append((doc.source,
+                                f"language model failed: {type(exc).__name__}: {exc}"))
+        return done, skipped
+
+
 def _annotate_guarded(
     docs: Iterable[Document],
     nlp: Language,
@@ -271,16 +307,10 @@ def _annotate_guarded(
     batch: list[Document] = []
 
     def flush() -> list[Document]:
-        try:
-            return annotate(batch, nlp, settings)
-        except Exception:  # noqa: BLE001 - isolate the document that fails below
-            done = []
-            for doc in batch:
-                try:
-                    done.extend(annotate([doc], nlp, settings))
-                except Exception as exc:  # noqa: BLE001 - recorded as a skip reason
-                    skip(doc.source, f"language model failed: {type(exc).__name__}: {exc}")
-            return done
+        done, skipped = annotate_batch(batch, nlp, settings)
+        for source, reason in skipped:
+            skip(source, reason)
+        return done
 
     for doc in docs:
         batch.append(doc)

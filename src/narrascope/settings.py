@@ -36,6 +36,16 @@ class Settings:
     )
     batch_size: int = _setting(16, "Documents per batch given to spaCy's nlp.pipe.")
     n_process: int = _setting(1, "Processes spaCy's nlp.pipe uses (1 = in the build process).")
+    workers: int = _setting(
+        0,
+        "Worker processes of a local Dask cluster that run the per-document stages "
+        "(spaCy, quotes, dates, techniques); 0 runs them in the build process.",
+    )
+    scheduler: str = _setting(
+        "",
+        "Address of a running Dask scheduler (tcp://HOST:PORT) whose workers run the "
+        "per-document stages; empty for none. Overrides workers.",
+    )
     techniques: bool = _setting(
         True,
         "Mark persuasion technique spans (loaded language, name calling, ...) with the "
@@ -104,6 +114,8 @@ def _validated(settings: Settings) -> Settings:
             raise ConfigError(f"setting {f.name!r} must not be negative, got {value!r}")
     if settings.batch_size < 1 or settings.n_process < 1:
         raise ConfigError("batch_size and n_process must be at least 1")
+    if settings.workers < 0:
+        raise ConfigError("workers must be 0 (no cluster) or more")
     return settings
 
 
