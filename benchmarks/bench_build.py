@@ -6,35 +6,46 @@ two texts are equal), builds it into a fresh store, then runs spaCy's
 of the work no pipeline can avoid), and prints the ratio.
 
     python benchmarks/bench_build.py --docs 200
+    python benchmarks/bench_build.py --docs 1000 3000 --incremental --workers 2
 
-Timings exclude loading the spaCy model (done once, before both runs). Peak
-RSS is the resident-set high-water mark of this process after the build.
+Each size runs in a fresh process, so its peak RSS (the resident-set high-water
+mark of the build process, after the build) is its own; with several sizes the
+last lines give the ratios between the largest and the smallest. Timings exclude
+loading the spaCy model (done once, before both runs). ``--incremental`` then
+adds 1% more new documents to the built store and compares that build's time
+with the full one; ``--workers W`` builds the same corpus again on a local Dask
+cluster of W processes and prints the speed-up (worker processes' memory is not
+in the peak RSS).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import platform
 import random
 import re
 import resource
 import shutil
 import sqlite3
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from narrascope.demo import sample_corpus
 from narrascope.extract.nlp import load_nlp
-from narrascope.pipeline import build
+from narrascope.pipeline import BuildReport, build
 from narrascope.settings import Settings
 from narrascope.store import open_store
 
 REPLICABLE = (".txt", ".html", ".htm")
 
 
-def make_corpus(folder: Path, n_docs: int, seed: int = 0) -> None:
+def make_corpus(folder: Path, n_docs: int, seed: int = 0, prefix: str = "doc") -> None:
     """Write ``n_docs`` varied copies of the sample's text and HTML articles."""
     rng = random.Random(seed)
     with sample_corpus() as sample:
@@ -49,14 +60,14 @@ def make_corpus(folder: Path, n_docs: int, seed: int = 0) -> None:
         rng.shuffle(window)
         words[j:j + 12] = window
         varied = " ".join(words)
-        marker = f"Copy {i} was filed from desk {rng.randint(1, 999)}."
+        marker = f"Copy {prefix} {i} was filed from desk {rng.randint(1, 999)}."
         if suffix == ".txt":
             varied = varied.replace("\n\n", f"\n\n{marker} ", 1)
         else:
             article = re.search(r"<article[^>]*>", varied)
             at = article.end() if article else varied.find("<p>")
             varied = f"{varied[:at]}<p>{marker}</p>{varied[at:]}"
-        (folder / f"doc{i:06d}{suffix}").write_text(varied, encoding="utf-8")
+        (folder / f"{prefix}{i:06d}{suffix}").write_text(varied, encoding="utf-8")
 
 
 def peak_rss_mb() -> float:
@@ -64,25 +75,26 @@ def peak_rss_mb() -> float:
     return kb / 1024 if sys.platform != "darwin" else kb / 1024 / 1024
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--docs", type=int, default=200, help="documents to build (default 200)")
-    parser.add_argument("--no-techniques", action="store_true",
-                        help="build without the persuasion technique stage (setting techniques)")
-    args = parser.parse_args()
-    settings = Settings().replace(techniques=not args.no_techniques)
+def _build(corpus: Path, db: Path, settings: Settings, nlp: Any) -> tuple[BuildReport, float]:
+    started = time.perf_counter()
+    with open_store(db) as store:
+        report = build([str(corpus)], store, settings, nlp=nlp)
+    return report, time.perf_counter() - started
+
+
+def run_one(n_docs: int, settings: Settings, incremental: bool, workers: int) -> dict[str, Any]:
+    """Build ``n_docs`` generated documents; the figures of one size."""
     tmp = Path(tempfile.mkdtemp(prefix="narrascope-bench-"))
     try:
         corpus = tmp / "corpus"
         corpus.mkdir()
-        make_corpus(corpus, args.docs)
+        make_corpus(corpus, n_docs)
         nlp = load_nlp(settings)
         db = tmp / "bench.db"
-        started = time.perf_counter()
-        with open_store(db) as store:
-            report = build([str(corpus)], store, settings, nlp=nlp)
-        build_s = time.perf_counter() - started
-        rss = peak_rss_mb()
+        report, build_s = _build(corpus, db, settings, nlp)
+        out: dict[str, Any] = {"docs": n_docs, "added": report.added,
+                                  "skipped": len(report.skipped), "build_s": build_s,
+                                  "timings": report.timings, "peak_rss_mb": peak_rss_mb()}
         con = sqlite3.connect(db)
         texts = [row[0] for row in con.execute(
             "SELECT substr(d.text, r.start + 1, r.end - r.start) FROM regions r"
@@ -92,18 +104,77 @@ def main() -> None:
         started = time.perf_counter()
         for _ in nlp.pipe(texts, batch_size=64):
             pass
-        spacy_s = time.perf_counter() - started
-        chars = sum(len(t) for t in texts)
-        print(f"machine: {platform.machine()}, {platform.processor() or 'cpu'}, "
-              f"Python {platform.python_version()}, spaCy model {settings.spacy_model}")
-        print(f"documents built: {report.added}, already stored: {report.unchanged}, "
-              f"skipped: {len(report.skipped)}; {chars:,} characters of content parsed")
-        print(f"build: {build_s:.2f}s, {report.added / build_s:.1f} documents/second")
-        print(f"peak RSS: {rss:.0f} MB")
-        print(f"spaCy nlp.pipe alone over the same content regions: {spacy_s:.2f}s")
-        print(f"ratio build / spaCy alone: {build_s / spacy_s:.2f}")
+        out["spacy_s"] = time.perf_counter() - started
+        out["chars"] = sum(len(t) for t in texts)
+        if incremental:
+            more = tmp / "more"
+            more.mkdir()
+            make_corpus(more, max(1, n_docs // 100), seed=1, prefix="more")
+            rep, inc_s = _build(more, db, settings, nlp)
+            out.update(incremental_docs=rep.added, incremental_s=inc_s,
+                       incremental_timings=rep.timings)
+        if workers:
+            _, w_s = _build(corpus, tmp / "workers.db", settings.replace(workers=workers), nlp)
+            out.update(workers=workers, workers_s=w_s)
+        return out
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def report_one(r: dict[str, Any]) -> None:
+    build_s, spacy_s = float(r["build_s"]), float(r["spacy_s"])
+    print(f"--- {r['docs']} documents: built {r['added']}, skipped {r['skipped']}; "
+          f"{r['chars']:,} characters of content parsed")
+    print(f"build: {build_s:.2f}s, {int(r['added']) / build_s:.1f} documents/second")
+    print(f"peak RSS: {float(r['peak_rss_mb']):.0f} MB")
+    stages = ", ".join(f"{k} {v:.1f}s" for k, v in r["timings"].items())
+    print(f"time per stage: {stages}")
+    print(f"spaCy nlp.pipe alone over the same content regions: {spacy_s:.2f}s")
+    print(f"ratio build / spaCy alone: {build_s / spacy_s:.2f}")
+    if "incremental_s" in r:
+        inc = float(r["incremental_s"])
+        print(f"incremental add of {r['incremental_docs']} documents (1%): {inc:.2f}s, "
+              f"{inc / build_s:.1%} of the full build")
+    if "workers_s" in r:
+        w_s = float(r["workers_s"])
+        print(f"build on {r['workers']} local Dask workers: {w_s:.2f}s, "
+              f"speed-up {build_s / w_s:.2f}x")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--docs", type=int, nargs="+", default=[200],
+                        help="corpus sizes to build, each in a fresh process (default 200)")
+    parser.add_argument("--no-techniques", action="store_true",
+                        help="build without the persuasion technique stage (setting techniques)")
+    parser.add_argument("--incremental", action="store_true",
+                        help="then add 1%% more documents and time that build")
+    parser.add_argument("--workers", type=int, default=0, metavar="W",
+                        help="also build on a local Dask cluster of W processes")
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # child: one size, JSON out
+    args = parser.parse_args()
+    settings = Settings().replace(techniques=not args.no_techniques)
+    if args.one:
+        print(json.dumps(run_one(args.one, settings, args.incremental, args.workers)))
+        return
+    print(f"machine: {platform.machine()}, {platform.processor() or 'cpu'}, "
+          f"{os.cpu_count()} CPUs, Python {platform.python_version()}, "
+          f"spaCy model {settings.spacy_model}")
+    results: list[dict[str, Any]] = []
+    for n in args.docs:
+        cmd = [sys.executable, __file__, "--one", str(n), "--workers", str(args.workers)]
+        cmd += ["--incremental"] * args.incremental + ["--no-techniques"] * args.no_techniques
+        done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            sys.exit(f"benchmark of {n} documents failed:\n{done.stderr[-2000:]}")
+        results.append(json.loads(done.stdout.strip().splitlines()[-1]))
+        report_one(results[-1])
+    if len(results) > 1:
+        lo, hi = results[0], results[-1]
+        speed = [r["added"] / r["build_s"] for r in (lo, hi)]
+        print(f"--- {hi['docs']} vs {lo['docs']} documents: peak RSS ratio "
+              f"{hi['peak_rss_mb'] / lo['peak_rss_mb']:.2f}, "
+              f"documents/second ratio {speed[1] / speed[0]:.2f}")
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -65,6 +65,8 @@ class BuildReport:
     skipped: list[Skipped] = field(default_factory=list)
     entities: int = 0
     seconds: float = 0.0
+    #: seconds per stage: parse, language-model stages, store writes, each corpus stage
+    timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def documents(self) -> int:
@@ -187,7 +189,8 @@ def build(
                 report.skipped.append(raw)
                 continue
             try:
-                doc = parse(raw, settings, site_lines)
+                with _timed(report.timings, "parse"):
+                    doc = parse(raw, settings, site_lines)
             except NarrascopeError as exc:
                 skip(raw.source, str(exc))
                 continue
@@ -208,13 +211,14 @@ def build(
                 new_documents(), skip)
         else:
             model = nlp if nlp is not None else nlp_stage.load_nlp(settings)
-            annotated = _annotate_guarded(new_documents(), model, settings, skip)
+            annotated = _annotate_guarded(new_documents(), model, settings, skip,
+                                          report.timings)
         _store_annotated(store, annotated, report)
     if progress is not None:
         progress.stop()
     for s in report.skipped:
         store.record_skip(report.build_id, s.source, s.reason)
-    report.entities = run_corpus_stages(store)
+    report.entities = run_corpus_stages(store, report.timings)
     report.seconds = time.perf_counter() - started
     store.finish_build(
         report.build_id, added=report.added, unchanged=report.unchanged,
@@ -226,11 +230,12 @@ def build(
 def _store_annotated(store: SqliteStore, docs: Iterable[Document], report: BuildReport) -> None:
     """The one writer: each annotated document and its findings in one transaction."""
     for doc in docs:
-        store.save_document(
-            doc, report.build_id,
-            extra=[*attribution.store_rows(doc), *events_stage.document_rows(doc),
-                   *techniques_stage.technique_rows(doc)],
-        )
+        with _timed(report.timings, "store writes"):
+            store.save_document(
+                doc, report.build_id,
+                extra=[*attribution.store_rows(doc), *events_stage.document_rows(doc),
+                       *techniques_stage.technique_rows(doc)],
+            )
         report.added += 1
 
 
@@ -302,12 +307,14 @@ def _annotate_guarded(
     nlp: Language,
     settings: Settings,
     skip: Callable[[str, str], None],
+    timings: dict[str, float] | None = None,
 ) -> Iterator[Document]:
     """Annotate in batches; if a batch fails, redo it one document at a time."""
     batch: list[Document] = []
 
     def flush() -> list[Document]:
-        done, skipped = annotate_batch(batch, nlp, settings)
+        with _timed(timings, "language-model stages"):
+            done, skipped = annotate_batch(batch, nlp, settings)
         for source, reason in skipped:
             skip(source, reason)
         return done
@@ -321,13 +328,28 @@ def _annotate_guarded(
         yield from flush()
 
 
-def run_corpus_stages(store: SqliteStore) -> int:
+@contextmanager
+def _timed(timings: dict[str, float] | None, name: str) -> Iterator[None]:
+    """Add the seconds spent in the block to ``timings[name]``."""
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        if timings is not None:
+            timings[name] = timings.get(name, 0.0) + time.perf_counter() - started
+
+
+def run_corpus_stages(store: SqliteStore, timings: dict[str, float] | None = None) -> int:
     """Recompute what spans documents (entities); returns the number of entities."""
     refs = [
         MentionRef(int(r["id"]), r["doc"], r["text"], r["label"]) for r in store.mentions()
     ]
-    entities = store.replace_entities(group_mentions(refs))
-    merge_events(store)  # after entities: it reads mentions.entity
-    find_reuse(store)
-    find_claims(store)  # after entities (mentions.entity) and reuse (independence)
+    with _timed(timings, "entities"):
+        entities = store.replace_entities(group_mentions(refs))
+    with _timed(timings, "timeline"):
+        merge_events(store)  # after entities: it reads mentions.entity
+    with _timed(timings, "reuse"):
+        find_reuse(store)
+    with _timed(timings, "claims"):
+        find_claims(store)  # after entities (mentions.entity) and reuse (independence)
     return entities
