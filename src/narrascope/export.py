@@ -13,8 +13,10 @@ from typing import Any, TextIO
 
 from narrascope.corpus.claims import export_claims
 from narrascope.corpus.events import export_events, export_timexes
+from narrascope.corpus.network import export_edges, export_relations
 from narrascope.corpus.reuse import export_reuse
 from narrascope.corpus.sources import export_sources
+from narrascope.corpus.stance import export_stance
 from narrascope.errors import ConfigError
 from narrascope.extract.attribution import export_citations, export_quotes
 from narrascope.extract.techniques import export_techniques
@@ -89,6 +91,9 @@ EXPORTS: dict[str, Callable[[SqliteStore], Iterator[Record]]] = {
     "techniques": export_techniques,
     "reuse": export_reuse,
     "claims": export_claims,
+    "relations": export_relations,
+    "edges": export_edges,
+    "stance": export_stance,
 }
 FORMATS = ("jsonl", "csv")
 

@@ -23,6 +23,7 @@ __all__ = [
     "Quote",
     "RawDocument",
     "Region",
+    "Relation",
     "Sentence",
     "Skipped",
     "TechniqueSpan",
@@ -237,6 +238,49 @@ class TechniqueSpan:
 
 
 @dataclass(frozen=True, slots=True)
+class Relation:
+    """Who did what to whom in one sentence: subject, predicate, object.
+
+    ``start``/``end`` is the evidence sentence; ``subject_start``/``subject_end``
+    the words naming the subject in it (a name, a pronoun, a description) and
+    ``subject_ref_start``/``subject_ref_end`` the name they refer to (a join on
+    ``mentions`` gives the entity); the same for the object. ``predicate`` is
+    the verbatim lemma phrase ("collaborate with"), ``relation`` its taxonomy
+    label (``data/taxonomy/relations.json``) or the predicate itself when no
+    entry names it. ``attribution`` is outlet, hedged, quoted or reported;
+    ``asserted_by`` is ``outlet`` or the quoted source.
+    """
+
+    doc: str
+    start: int
+    end: int
+    subject_start: int
+    subject_end: int
+    subject: str
+    subject_label: str
+    subject_ref_start: int
+    subject_ref_end: int
+    object_start: int
+    object_end: int
+    object: str
+    object_label: str
+    object_ref_start: int
+    object_ref_end: int
+    predicate: str
+    predicate_start: int
+    predicate_end: int
+    relation: str
+    cameo: str | None
+    pattern: str
+    negated: bool = False
+    modality: str | None = None
+    attribution: str = "outlet"
+    asserted_by: str = "outlet"
+    speaker_start: int | None = None
+    speaker_end: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Document:
     """The record at the centre of the pipeline.
 
@@ -262,6 +306,7 @@ class Document:
     timexes: tuple[Timex, ...] = ()
     events: tuple[Event, ...] = ()
     techniques: tuple[TechniqueSpan, ...] = ()
+    relations: tuple[Relation, ...] = ()
     id: str = field(default="")
 
     def __post_init__(self) -> None:

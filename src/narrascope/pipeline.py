@@ -21,11 +21,15 @@ from narrascope.clean import SiteLines, classify_text, extract_html
 from narrascope.corpus.claims import find_claims
 from narrascope.corpus.entities import MentionRef, group_mentions
 from narrascope.corpus.events import merge_events
+from narrascope.corpus.network import build_network
 from narrascope.corpus.reuse import find_reuse
+from narrascope.corpus.stance import find_stance
 from narrascope.errors import NarrascopeError
 from narrascope.extract import attribution
 from narrascope.extract import events as events_stage
 from narrascope.extract import nlp as nlp_stage
+from narrascope.extract import relations as relations_stage
+from narrascope.extract import stance as stance_stage
 from narrascope.extract import techniques as techniques_stage
 from narrascope.ingest import discover, read
 from narrascope.model import CONTENT, Document, RawDocument, Region, Skipped
@@ -234,7 +238,8 @@ def _store_annotated(store: SqliteStore, docs: Iterable[Document], report: Build
             store.save_document(
                 doc, report.build_id,
                 extra=[*attribution.store_rows(doc), *events_stage.document_rows(doc),
-                       *techniques_stage.technique_rows(doc)],
+                       *techniques_stage.technique_rows(doc),
+                       *stance_stage.document_rows(doc)],
             )
         report.added += 1
 
@@ -265,7 +270,7 @@ def annotate(batch: Sequence[Document], nlp: Language, settings: Settings) -> li
     lemma = events_stage.lemmatizer(nlp)
     detector = techniques_stage.load_model() if settings.techniques else None
     return [
-        techniques_stage.with_techniques(events_stage.with_dates(
+        relations_stage.with_relations(techniques_stage.with_techniques(events_stage.with_dates(
             attribution.attribute(
                 replace(
                     doc,
@@ -276,7 +281,7 @@ def annotate(batch: Sequence[Document], nlp: Language, settings: Settings) -> li
             ),
             parsed,
             lemma,
-        ), parsed, detector)
+        ), parsed, detector), parsed, lemma)
         for doc, parsed in zip(batch, parses, strict=True)
     ]
 
@@ -352,4 +357,7 @@ def run_corpus_stages(store: SqliteStore, timings: dict[str, float] | None = Non
         find_reuse(store)
     with _timed(timings, "claims"):
         find_claims(store)  # after entities (mentions.entity) and reuse (independence)
+    with _timed(timings, "network"):
+        build_network(store)  # after entities (mentions.entity) and timeline (dates)
+        find_stance(store)  # after the network (relations.subject_entity/object_entity)
     return entities
