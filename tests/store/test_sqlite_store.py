@@ -104,6 +104,6 @@ def test_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
         open_store(path)
 
 
-def test_store_urls_are_refused_clearly() -> None:
+def test_other_store_urls_are_refused_clearly() -> None:
     with pytest.raises(StoreError, match="not supported"):
-        open_store("postgresql://localhost/x")
+        open_store("mysql://localhost/x")

@@ -471,9 +471,7 @@ def find_claims(store: SqliteStore, params: ClaimParams | None = None) -> int:
         found = _clusters(sents, vec, p)
     docs = {r["id"]: r for r in store.query("SELECT id, site, url, published FROM documents")}
     passages = [x for x in reuse_passages(store) if x.scope == "between"]
-    has_quotes = bool(
-        store.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'quotes'")
-    )
+    has_quotes = "quotes" in store.table_columns()
     try:
         with store.transaction():
             store.execute("DELETE FROM claims")

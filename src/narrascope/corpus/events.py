@@ -232,7 +232,7 @@ def export_events(store: SqliteStore) -> Iterator[dict[str, Any]]:
     }
     rows = store.query(
         "SELECT e.*, d.text AS doc_text FROM events e JOIN documents d ON d.id = e.doc"
-        " ORDER BY e.sort_key, d.source, e.start"
+        " ORDER BY e.sort_key, d.source, e.start, e.id"
     )
     for r in rows:
         yield {

@@ -69,6 +69,8 @@ class EntityRow:
 class SqliteStore:
     """Read and write a narrascope SQLite file. Use as a context manager."""
 
+    dialect = "sqlite"
+
     def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
         self.path = str(path)
         self.read_only = read_only
@@ -361,6 +363,12 @@ class SqliteStore:
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
         """Run a read query with parameters (for exports and tests)."""
         return self._db.execute(sql, params).fetchall()
+
+    def table_columns(self) -> dict[str, list[str]]:
+        """Each table and view of the store with its columns, in creation order."""
+        names = [r[0] for r in self.query(
+            "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")]
+        return {n: [c["name"] for c in self.query(f'PRAGMA table_info("{n}")')] for n in names}
 
 
 def _split_sql(script: str) -> list[str]:

@@ -53,11 +53,7 @@ class Corpus:
 
     def __init__(self, store: SqliteStore) -> None:
         self.store = store
-        rows = store.query("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")
-        self.tables: dict[str, list[str]] = {}
-        for r in rows:
-            cols = store.query(f'PRAGMA table_info("{r["name"]}")')
-            self.tables[r["name"]] = [c["name"] for c in cols]
+        self.tables: dict[str, list[str]] = store.table_columns()
 
     def has(self, table: str, *columns: str) -> bool:
         return table in self.tables and set(columns) <= set(self.tables[table])
