@@ -38,11 +38,12 @@ def add_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     from narrascope.web.graphs import GRAPH_FORMATS, GRAPHS
 
     p = sub.add_parser(
-        "graph", parents=[common], help="export the entity or reuse graph (GEXF, GraphML)",
+        "graph", parents=[common], help="export the entity, reuse or actor graph (GEXF, GraphML)",
         description="Export a graph for Gephi, Cytoscape or networkx. entities: entities "
         "linked when mentioned in one sentence (weight = sentences) and quote speaker -> "
         "entity quoted about; reuse: documents, with a directed edge from reused to reusing "
-        "document.",
+        "document; network: the actor network (one edge per relation between two "
+        "entities, with its support).",
     )
     p.add_argument("--db", required=True, metavar="PATH", help="store file")
     p.add_argument("--what", default="entities", choices=list(GRAPHS))

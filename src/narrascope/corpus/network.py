@@ -25,7 +25,10 @@ from typing import Any
 from narrascope.errors import StoreError
 from narrascope.store import SqliteStore
 
-__all__ = ["Edge", "Evidence", "build_network", "edges", "export_edges", "export_relations"]
+__all__ = [
+    "Edge", "Evidence", "build_network", "edges", "entity_ids", "export_edges", "export_relations",
+    "normalize",
+]
 
 _QUOTED = frozenset({"quoted", "reported"})
 
@@ -60,7 +63,8 @@ class Edge:
     evidence: tuple[Evidence, ...]
 
 
-def _norm(text: str) -> str:
+def normalize(text: str) -> str:
+    """Fold case, accents, a possessive and a leading 'the' (to match spellings)."""
     folded = unicodedata.normalize("NFKD", text)
     folded = "".join(c for c in folded if not unicodedata.combining(c)).replace("’", "'")
     folded = re.sub(r"(?:'s|s')$", "", folded.strip(" \t\n\"'.,;:()[]"), flags=re.IGNORECASE)
@@ -80,7 +84,7 @@ class _Linker:
                              " WHERE entity IS NOT NULL"):
             self.by_span[(m["doc"], m["start"], m["end"])] = m["entity"]
             self.by_doc[m["doc"]].append((m["start"], m["end"], m["entity"]))
-            spellings[_norm(m["text"])][m["entity"]] += 1
+            spellings[normalize(m["text"])][m["entity"]] += 1
         self.by_name = {k: c.most_common(1)[0][0] for k, c in spellings.items() if k}
 
     def entity(self, doc: str, start: int, end: int, text: str) -> str | None:
@@ -90,7 +94,7 @@ class _Linker:
         for s, e, ent in self.by_doc.get(doc, ()):
             if s < end and start < e:
                 return ent
-        return self.by_name.get(_norm(text))
+        return self.by_name.get(normalize(text))
 
 
 def _edge_id(source: str, relation: str, target: str, negated: bool) -> str:
@@ -161,23 +165,27 @@ def build_network(store: SqliteStore) -> int:
     return len(rows)
 
 
-def _aliases(store: SqliteStore, entity: str) -> set[str]:
-    rows = store.query("SELECT DISTINCT text FROM mentions WHERE entity = ?", (entity,))
-    return {_norm(r["text"]) for r in rows}
+def entity_ids(store: SqliteStore, name: str) -> set[str]:
+    """Ids of the entities called ``name`` or spelt so in one of their mentions."""
+    wanted = normalize(name)
+    found = {r["id"] for r in store.query("SELECT id, name FROM entities")
+             if normalize(r["name"]) == wanted}
+    found |= {r["entity"] for r in store.query("SELECT DISTINCT text, entity FROM mentions"
+                                               " WHERE entity IS NOT NULL")
+              if normalize(r["text"]) == wanted}
+    return found
 
 
 def edges(store: SqliteStore, entity: str | None = None) -> list[Edge]:
     """The network's edges, most supported first; ``entity`` keeps those touching it
     (by the entity's name or one of its spellings)."""
-    wanted = _norm(entity) if entity else None
+    wanted = entity_ids(store, entity) if entity else None
     texts = {d["id"]: (d["source"], d["text"])
              for d in store.query("SELECT id, source, text FROM documents")}
     found = []
     for r in store.query("SELECT * FROM network_edges ORDER BY count DESC, source_name,"
                          " relation, target_name"):
-        if wanted is not None and not any(
-                wanted == _norm(r[f"{end}_name"]) or wanted in _aliases(store, r[end])
-                for end in ("source", "target")):
+        if wanted is not None and r["source"] not in wanted and r["target"] not in wanted:
             continue
         evidence = tuple(
             Evidence(e["doc"], texts[e["doc"]][0], e["start"], e["end"],

@@ -5,6 +5,8 @@
   plus speaker -> entity edges for quotes that mention an entity (``kind`` quote).
 - ``reuse``: documents as nodes (with title, site, date), a directed edge from
   the document whose text is reused to the document reusing it.
+- ``network``: the actor network, entities as nodes and one directed edge per
+  (relation, negated) between two entities, with its support counts.
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from narrascope.errors import ConfigError
 from narrascope.store import SqliteStore
 from narrascope.web.data import Corpus
 
-__all__ = ["GRAPHS", "GRAPH_FORMATS", "entity_graph", "reuse_graph", "write_graph"]
+__all__ = [
+    "GRAPHS", "GRAPH_FORMATS", "entity_graph", "network_graph", "reuse_graph", "write_graph",
+]
 
 GRAPH_FORMATS = ("gexf", "graphml")
 
@@ -98,7 +102,31 @@ def reuse_graph(store: SqliteStore) -> Any:
     return graph
 
 
-GRAPHS = {"entities": entity_graph, "reuse": reuse_graph}
+def network_graph(store: SqliteStore) -> Any:
+    """The actor network: entities, one directed edge per (relation, negated) with support."""
+    import json
+
+    import networkx as nx
+
+    corpus = Corpus(store)
+    graph = nx.MultiDiGraph(name="actor network")
+    if "network_edges" not in corpus.tables:
+        return graph
+    types = {e["id"]: e["type"] for e in corpus.q("SELECT id, type FROM entities")}
+    for e in corpus.q("SELECT * FROM network_edges ORDER BY id"):
+        for end in ("source", "target"):
+            graph.add_node(e[end], **_clean({"label": e[f"{end}_name"],
+                                             "type": types.get(e[end])}))
+        graph.add_edge(e["source"], e["target"], key=e["id"], **_clean({
+            "relation": e["relation"], "cameo": e["cameo"], "negated": bool(e["negated"]),
+            "weight": int(e["count"]), "docs": int(e["doc_count"]),
+            "outlet": int(e["outlet_count"]), "quoted": int(e["quoted_count"]),
+            "dates": json.loads(e["dates"]), "label": e["relation"],
+        }))
+    return graph
+
+
+GRAPHS = {"entities": entity_graph, "reuse": reuse_graph, "network": network_graph}
 
 
 def write_graph(store: SqliteStore, what: str, fmt: str, out: IO[bytes]) -> tuple[int, int]:
