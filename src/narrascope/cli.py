@@ -137,7 +137,8 @@ def _parser() -> argparse.ArgumentParser:
                        "store. Bad inputs are skipped with a reason; documents already "
                        "stored are not redone. Exit status 1 if nothing was ingested.")
     p.add_argument("inputs", nargs="*", metavar="INPUT", help="file, folder or glob")
-    p.add_argument("--db", required=True, metavar="PATH", help="store file (created if missing)")
+    p.add_argument("--db", required=True, metavar="PATH",
+                   help="store file (created if missing) or postgresql://user@host:port/dbname")
     p.add_argument("--urls", type=Path, metavar="FILE",
                    help="also fetch the URLs listed in FILE, one per line (# comments)")
     p.add_argument("--allow-private", action="store_true",

@@ -89,6 +89,17 @@ def test_second_open_does_not_migrate_again_and_newer_schema_is_refused(pg_url: 
         open_store(pg_url)
 
 
+def test_two_processes_creating_one_store_at_once(pg_url: str) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def open_and_count(_: int) -> int:
+        with open_store(pg_url) as store:
+            return store.schema_version
+
+    with ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(open_and_count, range(4))) == [SCHEMA_VERSION] * 4
+
+
 def test_missing_database_and_empty_read_only_store_are_store_errors(pg_server: str) -> None:
     base = pg_server.rsplit("/", 1)[0]
     with pytest.raises(StoreError, match="cannot connect"):

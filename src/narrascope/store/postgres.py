@@ -29,6 +29,7 @@ from psycopg.pq import TransactionStatus
 
 from narrascope.errors import StoreError
 from narrascope.store import pgsql
+from narrascope.store.base import Store
 from narrascope.store.sqlite import SCHEMA_VERSION, SearchHit, SqliteStore, _migrations
 
 __all__ = ["PgRow", "PostgresStore", "is_postgres_url", "pg_migrations"]
@@ -361,6 +362,9 @@ class PostgresStore(SqliteStore):
         except psycopg.Error as exc:
             raise StoreError(f"migration {number} failed on {self.path}: {_error(exc)}") from None
 
+    def __enter__(self) -> PostgresStore:
+        return self
+
     @property
     def schema_version(self) -> int:
         return self._version() or 0
@@ -436,3 +440,8 @@ class PostgresStore(SqliteStore):
                 snip += "…"
             hits.append(SearchHit(r["doc"], r["title"], r["source"], snip, -float(r["rank"])))
         return hits
+
+
+def _both_are_stores(a: SqliteStore, b: PostgresStore) -> tuple[Store, Store]:
+    """Never called: mypy checks here that both stores provide the :class:`Store` interface."""
+    return a, b
