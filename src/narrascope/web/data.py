@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from typing import Any
 
-from narrascope.store import SqliteStore
+from narrascope.store import Store
 from narrascope.web.spans import document_layers, render_text
 
 __all__ = [
@@ -51,7 +51,7 @@ def _json(value: Any, default: Any) -> Any:
 class Corpus:
     """Read-side queries over one open store."""
 
-    def __init__(self, store: SqliteStore) -> None:
+    def __init__(self, store: Store) -> None:
         self.store = store
         self.tables: dict[str, list[str]] = store.table_columns()
 

@@ -16,7 +16,7 @@ from itertools import combinations
 from typing import IO, Any
 
 from narrascope.errors import ConfigError
-from narrascope.store import SqliteStore
+from narrascope.store import Store
 from narrascope.web.data import Corpus
 
 __all__ = [
@@ -32,7 +32,7 @@ def _clean(attrs: dict[str, Any]) -> dict[str, Any]:
             for k, v in attrs.items() if v is not None}
 
 
-def entity_graph(store: SqliteStore) -> Any:
+def entity_graph(store: Store) -> Any:
     """Entities linked by co-occurrence in a sentence (and quote speaker -> subject)."""
     import networkx as nx
 
@@ -86,7 +86,7 @@ def _quote_edges(corpus: Corpus) -> list[tuple[str, str, int]]:
     return [(a, b, n) for (a, b), n in sorted(found.items())]
 
 
-def reuse_graph(store: SqliteStore) -> Any:
+def reuse_graph(store: Store) -> Any:
     """Documents with directed reuse edges (source -> reusing document)."""
     import networkx as nx
 
@@ -102,7 +102,7 @@ def reuse_graph(store: SqliteStore) -> Any:
     return graph
 
 
-def network_graph(store: SqliteStore) -> Any:
+def network_graph(store: Store) -> Any:
     """The actor network: entities, one directed edge per (relation, negated) with support."""
     import json
 
@@ -129,7 +129,7 @@ def network_graph(store: SqliteStore) -> Any:
 GRAPHS = {"entities": entity_graph, "reuse": reuse_graph, "network": network_graph}
 
 
-def write_graph(store: SqliteStore, what: str, fmt: str, out: IO[bytes]) -> tuple[int, int]:
+def write_graph(store: Store, what: str, fmt: str, out: IO[bytes]) -> tuple[int, int]:
     """Write graph ``what`` as ``fmt`` to the binary stream ``out``; (nodes, edges)."""
     import networkx as nx
 

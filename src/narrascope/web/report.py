@@ -12,7 +12,7 @@ from importlib import resources
 from pathlib import Path
 
 from narrascope import __version__
-from narrascope.store import SqliteStore
+from narrascope.store import Store
 from narrascope.web.data import Corpus
 
 __all__ = ["REPORT_CSP", "render_report", "write_report"]
@@ -24,7 +24,7 @@ REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base
 MAX_ENTRIES = 300
 
 
-def render_report(store: SqliteStore, *, title: str | None = None) -> str:
+def render_report(store: Store, *, title: str | None = None) -> str:
     """The report of ``store`` as one HTML document."""
     from narrascope.web.app import environment
 
@@ -42,7 +42,7 @@ def render_report(store: SqliteStore, *, title: str | None = None) -> str:
     ))
 
 
-def write_report(store: SqliteStore, path: str | Path, *, title: str | None = None) -> int:
+def write_report(store: Store, path: str | Path, *, title: str | None = None) -> int:
     """Write the report to ``path``; returns its size in bytes."""
     html = render_report(store, title=title)
     Path(path).write_text(html, encoding="utf-8")
