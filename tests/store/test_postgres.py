@@ -330,6 +330,13 @@ def test_cli_commands_over_a_postgresql_url(
     article = tmp_path / "a.txt"
     article.write_text("Marta Quell said the council of Brandholm met on 3 March 2021.\n\n"
                        "The council of Brandholm agreed with Marta Quell.\n", encoding="utf-8")
+    report = tmp_path / "report.html"
+    assert main(["report", "--db", url, "-o", str(report)]) == 0
+    assert "<html" in report.read_text(encoding="utf-8")
+    graph = tmp_path / "entities.gexf"
+    assert main(["graph", "--db", url, "--what", "entities", "--format", "gexf",
+                 "-o", str(graph)]) == 0
+    assert graph.stat().st_size > 0
     fresh = new_database(pg_server)
     assert main(["build", str(article), "--db", fresh, "-q"]) == 0
     assert main(["build", str(article), "--db", fresh, "-q"]) == 0
@@ -365,3 +372,22 @@ def test_web_ui_reads_a_postgresql_store(built: dict[str, Any]) -> None:
     status, body = get("/api/search", "q=council")
     assert status.startswith("200")
     assert json.loads(body)["hits"], body[:300]
+
+
+def test_build_on_a_dask_cluster_into_postgresql(built: dict[str, Any], pg_server: str) -> None:
+    """Per-document stages on local Dask workers, the one writer storing into PostgreSQL."""
+    pytest.importorskip("distributed")
+    from narrascope.demo import sample_corpus
+    from narrascope.pipeline import build
+
+    url = new_database(pg_server)
+    with sample_corpus() as folder, open_store(url) as store:
+        report = build([str(folder)], store, replace(Settings(), workers=2, batch_size=4))
+    assert report.added == built["sqlite_report"].added
+    texts = []
+    for db in (built["sqlite"], url):
+        out = io.StringIO()
+        with open_store(db, read_only=True) as s:
+            export(s, "documents", "jsonl", out)
+        texts.append(out.getvalue())
+    assert texts[1] == texts[0]
