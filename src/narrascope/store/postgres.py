@@ -32,16 +32,12 @@ from narrascope.store import pgsql
 from narrascope.store.base import Store
 from narrascope.store.sqlite import SCHEMA_VERSION, SearchHit, SqliteStore, _migrations
 
-__all__ = ["PgRow", "PostgresStore", "is_postgres_url", "pg_migrations"]
+__all__ = ["PgRow", "PostgresStore", "pg_migrations", "redact"]
 
 #: the key of the advisory lock held while migrating (two builds may start at once)
 _MIGRATION_LOCK = 0x6E61_7272  # "narr"
 _VERSION_TABLE = "narrascope_schema"
 _CHUNK = 200
-
-
-def is_postgres_url(db: str) -> bool:
-    return db.startswith(("postgresql://", "postgres://"))
 
 
 def redact(url: str) -> str:
