@@ -51,7 +51,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         raise NarrascopeError("nothing to build: give INPUT paths or --urls FILE")
     with open_store(args.db) as store, BuildProgress(enabled=not args.quiet) as progress:
         report = build(args.inputs, store, settings, urls=urls, progress=progress)
-    print_build_report(report, args.db)
+    print_build_report(report, store.path)
     return 0 if report.documents else 1
 
 
@@ -60,12 +60,27 @@ def cmd_export(args: argparse.Namespace) -> int:
     from narrascope.store import open_store
 
     with open_store(args.db, read_only=True) as store:
-        if args.output:
+        if args.all_tables:
+            from narrascope.interchange import export_tables
+
+            counts = export_tables(store, args.all_tables)
+            print(f"wrote {len(counts)} tables ({sum(counts.values()):,} rows) as CSV to "
+                  f"{args.all_tables}", file=sys.stderr)
+        elif args.output:
             with open(args.output, "w", encoding="utf-8", newline="") as out:
                 export(store, args.what, args.format, out)
         else:
             export(store, args.what, args.format, sys.stdout)
     return 0
+
+
+def _export_kind(value: str) -> str:
+    from narrascope.export import EXPORTS
+
+    if value in EXPORTS or (value.startswith("table:") and len(value) > len("table:")):
+        return value
+    raise argparse.ArgumentTypeError(
+        f"invalid choice: {value!r} (choose from {', '.join(EXPORTS)}, or table:NAME)")
 
 
 def cmd_search(args: argparse.Namespace) -> int:
@@ -97,7 +112,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     settings = _settings(args)
     with open_store(args.db) as store, BuildProgress(enabled=not args.quiet) as progress:
         report = run_demo(store, settings, progress)
-        print_build_report(report, args.db)
+        print_build_report(report, store.path)
         print_overview(store)
     if not report.documents:
         return 1
@@ -146,14 +161,22 @@ def _parser() -> argparse.ArgumentParser:
     _model_flags(p)
     p.set_defaults(func=cmd_build)
 
-    from narrascope.export import EXPORTS
+    from narrascope.export import EXPORTS, FORMATS
+    from narrascope.interchange import OTHER_FORMATS
 
     p = sub.add_parser("export", parents=[common], help="write records of a store to stdout",
                        description="Export the records of a store as JSON lines or CSV. "
-                       "Findings carry doc, start, end and text.")
+                       "Findings carry doc, start, end and text. Also: entities or documents "
+                       "as FollowTheMoney JSON lines (ftm), techniques in the SemEval-2020 "
+                       "Task 11 formats, the entities/reuse/network graphs as GEXF or GraphML, "
+                       "any table as table:NAME, and every table as CSV (--all-tables DIR).")
     p.add_argument("--db", required=True, metavar="PATH", help="store file")
-    p.add_argument("--what", required=True, choices=list(EXPORTS))
-    p.add_argument("--format", default="jsonl", choices=["jsonl", "csv"])
+    kind = p.add_mutually_exclusive_group(required=True)
+    kind.add_argument("--what", type=_export_kind, metavar="KIND",
+                      help=f"one of {', '.join(EXPORTS)}, or table:NAME (a store table)")
+    kind.add_argument("--all-tables", metavar="DIR",
+                      help="write DIR/NAME.csv for every table of the store")
+    p.add_argument("--format", default="jsonl", choices=[*FORMATS, *OTHER_FORMATS])
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
     p.set_defaults(func=cmd_export)
 

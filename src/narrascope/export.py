@@ -99,7 +99,11 @@ FORMATS = ("jsonl", "csv")
 
 
 def records(store: SqliteStore, what: str) -> Iterator[Record]:
-    """The records of one export kind (see :data:`EXPORTS`)."""
+    """The records of one export kind (see :data:`EXPORTS`), or of ``table:NAME``."""
+    if what.startswith("table:"):
+        from narrascope.interchange import table_records
+
+        return table_records(store, what[len("table:"):])
     try:
         producer = EXPORTS[what]
     except KeyError:
@@ -110,9 +114,15 @@ def records(store: SqliteStore, what: str) -> Iterator[Record]:
 
 
 def export(store: SqliteStore, what: str, fmt: str, out: TextIO) -> int:
-    """Write the ``what`` records to ``out`` as ``fmt``; returns the number written."""
-    if fmt not in FORMATS:
-        raise ConfigError(f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}")
+    """Write the ``what`` records to ``out`` as ``fmt``; returns the number written.
+
+    Formats beyond ``jsonl``/``csv`` (``ftm``, ``semeval-si``/``-tc``, ``gexf``,
+    ``graphml``) and the ``table:NAME`` kinds are written by :mod:`narrascope.interchange`.
+    """
+    if fmt not in FORMATS or what.startswith("table:"):
+        from narrascope.interchange import export_other
+
+        return export_other(store, what, fmt, out)
     n = 0
     writer: Any = None
     for record in records(store, what):
