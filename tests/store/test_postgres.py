@@ -224,6 +224,20 @@ def test_check_passes_and_names_what_is_broken(store: Any) -> None:
     assert _failed(store) == {"full-text index in sync", "document ids match their text"}
 
 
+def test_check_counts_references_that_bypassed_the_constraints(pg_url: str) -> None:
+    with open_store(pg_url) as store:
+        store.save_document(_doc())
+        assert _failed(store) == set()
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute("SET session_replication_role = replica")  # skips FK triggers
+        conn.execute(
+            "INSERT INTO regions (doc, start, \"end\", kind) VALUES ('nowhere', 0, 1, 'x')")
+    with open_store(pg_url, read_only=True) as store:
+        (result,) = [r for r in check_store(store) if r.name == "foreign keys"]
+        assert not result.ok
+        assert "1 dangling" in result.detail
+
+
 def test_read_only_store_refuses_writes(pg_url: str) -> None:
     with open_store(pg_url) as writer:
         writer.save_document(_doc())

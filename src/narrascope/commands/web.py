@@ -56,8 +56,14 @@ def serve_store(db: str, host: str, port: int) -> None:
     """Serve ``db`` until Ctrl-C, printing the URL once listening."""
     from narrascope.web.server import LOOPBACK, serve
 
+    shown = db
+    if "://" in db:
+        from narrascope.store.postgres import redact
+
+        shown = redact(db)  # no password on the terminal
+
     def ready(url: str) -> None:
-        print(f"Serving {db} read-only at {url}  (Ctrl-C to stop)", flush=True)
+        print(f"Serving {shown} read-only at {url}  (Ctrl-C to stop)", flush=True)
         if host not in LOOPBACK:
             print(f"warning: listening on {host}: other machines can read this store",
                   file=sys.stderr, flush=True)
