@@ -344,6 +344,9 @@ def test_cli_commands_over_a_postgresql_url(
     article = tmp_path / "a.txt"
     article.write_text("Marta Quell said the council of Brandholm met on 3 March 2021.\n\n"
                        "The council of Brandholm agreed with Marta Quell.\n", encoding="utf-8")
+    tables = tmp_path / "tables"
+    assert main(["export", "--db", url, "--all-tables", str(tables)]) == 0
+    assert (tables / "documents.csv").stat().st_size > 0
     report = tmp_path / "report.html"
     assert main(["report", "--db", url, "-o", str(report)]) == 0
     assert "<html" in report.read_text(encoding="utf-8")
