@@ -101,3 +101,19 @@ def test_every_bundled_migration_translates() -> None:
 
 def test_split_statements_respects_strings_and_comments() -> None:
     assert split_statements("SELECT ';'; -- x; y\nSELECT 2;") == ["SELECT ';'", "SELECT 2"]
+
+
+def test_a_hand_written_migration_replaces_the_translation(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    override = "CREATE TABLE documents (id TEXT PRIMARY KEY); -- by hand\nSELECT 1;"
+    migrations = dict(pg_migrations(overrides={1: override}))
+    assert migrations[1] == ["CREATE TABLE documents (id TEXT PRIMARY KEY)", "SELECT 1"]
+    assert migrations[3] == dict(pg_migrations())[3]
+    from narrascope.store import postgres
+
+    trigger = "CREATE TRIGGER t AFTER INSERT ON a BEGIN SELECT 1; END;"
+    monkeypatch.setattr(postgres, "_migrations", lambda: [(11, trigger)])
+    with pytest.raises(TranslationError, match="write migrations/postgres/0011"):
+        postgres.pg_migrations(overrides={})
+    assert postgres.pg_migrations(overrides={11: "SELECT 1"}) == [(11, ["SELECT 1"])]

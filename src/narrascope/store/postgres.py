@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from importlib import resources
 from typing import Any, cast
@@ -238,19 +238,28 @@ class _Connection:
         self.conn.close()
 
 
-def pg_migrations(reserved: frozenset[str] = pgsql.RESERVED_WORDS) -> list[tuple[int, list[str]]]:
-    """Every bundled migration as PostgreSQL statements, in order.
-
-    A migration with a file ``migrations/postgres/NNNN_*.sql`` uses that file's
-    statements; every other one is translated from its SQLite text.
-    """
+def _overrides() -> dict[int, str]:
+    """The hand-written PostgreSQL migrations, ``migrations/postgres/NNNN_*.sql``."""
     folder = resources.files("narrascope.store") / "migrations" / "postgres"
-    overrides: dict[int, str] = {}
+    found: dict[int, str] = {}
     if folder.is_dir():
         for entry in folder.iterdir():
             match = re.fullmatch(r"(\d{4})_[a-z0-9_]+\.sql", entry.name)
             if match:
-                overrides[int(match.group(1))] = entry.read_text(encoding="utf-8")
+                found[int(match.group(1))] = entry.read_text(encoding="utf-8")
+    return found
+
+
+def pg_migrations(
+    reserved: frozenset[str] = pgsql.RESERVED_WORDS, overrides: Mapping[int, str] | None = None
+) -> list[tuple[int, list[str]]]:
+    """Every bundled migration as PostgreSQL statements, in order.
+
+    A migration with a hand-written PostgreSQL version (``overrides``, by default the
+    files ``migrations/postgres/NNNN_*.sql``) uses its statements; every other one is
+    translated from its SQLite text.
+    """
+    overrides = _overrides() if overrides is None else overrides
     columns: set[str] = set()
     out = []
     for number, sql in _migrations():
