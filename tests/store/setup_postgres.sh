@@ -59,6 +59,7 @@ start)
         id postgres >/dev/null 2>&1 || useradd --system --no-create-home postgres
         chown postgres "$dir"
     fi
+    cd "$dir"  # the server's user may not be allowed into the caller's directory
     as_owner "$bin/initdb" -D "$dir/data" -U narrascope -A trust -E UTF8 --locale=C \
         >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
     opts="-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir"
@@ -70,6 +71,7 @@ start)
 stop)
     dir=$2
     bin=$(bindir)
+    cd "$dir"
     as_owner "$bin/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null
     ;;
 *)
