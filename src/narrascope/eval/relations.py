@@ -7,6 +7,11 @@ its names against an entity's name and spellings. Prints the edges found and
 missed, the recall of ``must_find`` and the number of ``must_not_find`` edges
 present; exit status 1 if any must-find edge is missing or any must-not edge
 is present.
+
+``--sample N [--seed S]`` prints a reproducible random sample of N extracted
+relations (with their sentences) to check by hand; ``--checked FILE`` reads such
+a sample with a ``correct`` verdict on each and prints the precision of the
+relations of the store that it judges.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from typing import Any
 from narrascope.corpus.network import normalize
 from narrascope.store import SqliteStore
 
-__all__ = ["GoldCheck", "check_gold", "load_gold", "main"]
+__all__ = ["GoldCheck", "check_gold", "load_gold", "main", "precision", "sample_relations"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,12 +87,55 @@ def check_gold(store: SqliteStore, gold: dict[str, Any]) -> list[GoldCheck]:
     return checks
 
 
+def _key(r: dict[str, Any]) -> tuple[str, int, int, str, str, str]:
+    return (r["doc"], int(r["predicate_start"]), int(r["subject_start"]), r["subject"],
+            r["relation"], r["object"])
+
+
+def sample_relations(store: SqliteStore, n: int, seed: int = 0) -> list[dict[str, Any]]:
+    """A reproducible random sample of ``n`` relations (between two named actors)."""
+    import random
+
+    from narrascope.corpus.network import export_relations
+
+    pool = sorted(export_relations(store), key=_key)
+    picked = random.Random(seed).sample(pool, min(n, len(pool)))  # noqa: S311 - reproducible
+    return [{k: r[k] for k in ("doc", "start", "end", "text", "subject", "subject_start",
+                               "predicate", "predicate_start", "relation", "object",
+                               "negated", "modality", "asserted_by")} for r in picked]
+
+
+def precision(store: SqliteStore, checked: Sequence[dict[str, Any]]) -> tuple[int, int]:
+    """(correct, judged) over the checked relations that the store still extracts."""
+    from narrascope.corpus.network import export_relations
+
+    have = {_key(r) for r in export_relations(store)}
+    judged = [c for c in checked if _key(c) in have]
+    return sum(1 for c in judged if c["correct"]), len(judged)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m narrascope.eval.relations",
                                      description=__doc__.splitlines()[0])
     parser.add_argument("--db", required=True, metavar="STORE")
     parser.add_argument("--gold", metavar="FILE", help="gold file (default: the sample gold)")
+    parser.add_argument("--sample", type=int, metavar="N",
+                        help="print N random relations (JSON lines) to check by hand")
+    parser.add_argument("--seed", type=int, default=0, help="seed of --sample (default 0)")
+    parser.add_argument("--checked", metavar="FILE",
+                        help="a checked sample (JSON with a 'relations' list): print precision")
     args = parser.parse_args(argv)
+    if args.sample or args.checked:
+        with SqliteStore(args.db, read_only=True) as store:
+            if args.sample:
+                for r in sample_relations(store, args.sample, args.seed):
+                    print(json.dumps(r, ensure_ascii=False))
+                return 0
+            data = json.loads(Path(args.checked).read_text(encoding="utf-8"))
+            ok, n = precision(store, data["relations"])
+        print(f"precision {ok}/{n} ({ok / n if n else 0.0:.3f}) of the checked relations"
+              f" ({len(data['relations'])} checked, {n} extracted by this version)")
+        return 0
     with SqliteStore(args.db, read_only=True) as store:
         checks = check_gold(store, load_gold(args.gold))
     for c in checks:

@@ -138,7 +138,8 @@ class ArgFinder:
         for tok in [*sdoc, None]:
             if tok is not None and tok.i not in self._names and tok.pos_ == "PROPN" and (
                     tok.lower_ not in self.group_nouns and tok.lower_ not in self.opaque
-                    and len(tok.text) > 1 and tok.is_alpha and not tok.ent_type_):
+                    and len(tok.text) > 1 and tok.is_alpha and not tok.ent_type_) and not (
+                    not run and tok.i > 0 and sdoc[tok.i - 1].lower_ in {"a", "an", "#", "@"}):
                 run.append(tok)
                 continue
             if run:
@@ -190,6 +191,8 @@ class ArgFinder:
             return [self._names[tok.i]]
         lower = tok.lower_
         if tok.pos_ == "PRON" and lower in _PERSON_PRONOUNS | _IT_PRONOUNS | _THEY_PRONOUNS:
+            if lower == "it" and tok.dep_ not in {"nsubj", "nsubjpass"}:
+                return []  # an object "it" is mostly a proposition ("as X put it")
             return self._antecedent(tok, lower, "pronoun")
         for c in tok.children:  # "the organisation, the X (XO), ..." names it
             if c.dep_ == "appos" and c.i in self._names:
@@ -210,14 +213,15 @@ class ArgFinder:
         for c in tok.children:
             if c.dep_ in {"poss", "compound", "amod", "nmod"} and (
                     c.i in self._names or (depth == 2 and c.dep_ == "poss")):
-                inner = self._one(c, parts=False, depth=0)
+                inner = [a for a in self._one(c, parts=False, depth=0) if a.label != "PERSON"]
                 if inner:
                     return [_as_part(a) for a in inner]
         for c in tok.children:
             if c.dep_ == "prep" and c.lower_ == "of":
                 for p in c.children:
                     if p.dep_ == "pobj" and p.pos_ != "PRON":
-                        inner = self._one(p, parts=True, depth=depth - 1)
+                        inner = [a for a in self._one(p, parts=True, depth=depth - 1)
+                                 if a.label != "PERSON" or a.via != "name"]
                         if inner:
                             return [_as_part(a) for a in inner]
         return []

@@ -44,6 +44,11 @@ __all__ = ["relations", "with_relations"]
 Lemmatize = Callable[["Token"], str]
 _PLACE_LABELS = frozenset({"GPE", "LOC", "FAC", "PROPN"})
 _NEVER = frozenset({"be"})
+#: prepositions whose clause shares the main clause's subject ("after settling in X, Y ...")
+_CLAUSE_PREPS = frozenset({"after", "before", "while", "by", "since", "upon", "on", "without",
+                           "despite", "through", "when", "in"})
+#: roles that relate a person to a group, not to another person
+_GROUP_ROLES = frozenset({"member-of", "leads"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +105,8 @@ class _Sentence:
             if self.passive(head) and not self.passive(v):
                 return self.patients(head, depth + 1)
             return self.subjects(head, depth + 1)
-        if v.dep_ == "pcomp" and head.dep_ == "prep" and head.head.pos_ in {"VERB", "AUX"}:
+        if v.dep_ == "pcomp" and head.dep_ == "prep" and head.head.pos_ in {"VERB", "AUX"} and (
+                head.lower_ in _CLAUSE_PREPS):
             return self.subjects(head.head, depth + 1)
         if v.dep_ in {"acl", "relcl"} and head.pos_ in {"NOUN", "PROPN", "PRON"}:
             return self.finder.of(head)
@@ -141,11 +147,11 @@ class _Sentence:
         intent = self.tax.word_set("intent_verbs")
         found: list[str] = []
         for i, t in enumerate(self.controllers(v)):
-            found.extend(c.lower_ for c in t.children
+            found.extend(self.lem(c) for c in t.children
                          if (c.dep_ == "aux" and (c.tag_ == "MD" or c.lower_ in modal)) or (
                              c.dep_ == "advmod" and c.lower_ in hedges))
-            if i > 0 and self.lem(t) in intent:
-                found.append(self.lem(t))
+            if i > 0 and (self.lem(t) in intent or any(c.dep_ == "dobj" for c in t.children)):
+                found.append(self.lem(t))  # "tried to", "urged X to", "nominated X to"
         return " ".join(dict.fromkeys(found)) or None
 
     def lookup(self, keys: Sequence[str]) -> tuple[str | None, str]:
@@ -186,38 +192,23 @@ class _Sentence:
             subjects = self.subjects(v)
         if not subjects:
             return
-        for c in v.children:
-            if c.dep_ in {"dobj", "dative"} and not passive:
-                if light and c.pos_ == "NOUN" and self.lem(c) in self.tax.by_noun:
-                    continue  # the noun is the predicate (see ``noun``)
-                objects.extend((a, None) for a in self.finder.of(c))
-                if self.finder.name_at(c.i) is None and c.pos_ == "NOUN":
-                    for p in c.children:  # "launched attacks against X"
-                        if p.dep_ == "prep" and p.lower_ in {"against", "on"}:
-                            objects.extend((a, p.lower_) for q in p.children
-                                           if q.dep_ == "pobj" for a in self.finder.of(q))
-            elif c.dep_ == "prep":
-                word = c.lower_
-                for q in c.children:
-                    if q.dep_ == "pobj":
-                        objects.extend((a, word) for a in self.finder.of(q))
-            elif c.dep_ == "npadvmod" and v.tag_ == "VBN" and (
-                    name := self.finder.name_at(c.i)) is not None:
-                objects.append((name, "npadvmod"))
+        objects += self.verb_objects(v, light=light, passive=passive)
         neg, mod = self.negated(v), self.modality(v)
         pattern = "passive" if passive else "active"
-        for obj, prep in objects:
-            if prep == "npadvmod":  # "Y-backed X", "Y-based X"
+        for obj, marked in objects:
+            if marked == "npadvmod":  # "Y-backed X", "Y-based X"
                 relation, key = self.lookup([base, f"{base} in"])
                 yield from self._hyphen(obj, subjects, v, relation=relation, key=key, neg=neg,
                                         mod=mod)
                 continue
+            through_noun = marked is not None and marked.endswith("+")  # "attacks against X"
+            prep = marked.rstrip("+") if marked else None
             keys = [f"{base} {prep}", f"{lem} {prep}"] if prep else [base, lem]
             relation, key = self.lookup(keys)
             if relation is None and prep is not None:
-                if prep not in preps:
-                    continue
-                relation, key = self.lookup([base])
+                if prep not in preps or (passive and not through_noun):
+                    continue  # an unknown passive with a prepositional object is unreliable
+                relation = self.lookup([base])[0] if through_noun or prep == "against" else None
                 relation = relation or self.tax.fallback.get(prep)
                 key = f"{base} {prep}"
             if relation in self.tax.word_set("place_relations") and obj.label not in _PLACE_LABELS:
@@ -227,6 +218,29 @@ class _Sentence:
                 a, b = (obj, s) if key in self.tax.inverse else (s, obj)
                 yield self.cand(a, b, key, v, relation=relation, pattern=pat, negated=neg,
                                 modality=mod)
+
+    def verb_objects(self, v: Token, *, light: bool, passive: bool) -> list[tuple[Arg, str | None]]:
+        """Objects of ``v`` with the preposition introducing each (None: direct object)."""
+        objects: list[tuple[Arg, str | None]] = []
+        for c in v.children:
+            if c.dep_ in {"dobj", "dative"} and not passive:
+                if light and c.pos_ == "NOUN" and self.lem(c) in self.tax.by_noun:
+                    continue  # the noun is the predicate (see ``noun``)
+                objects.extend((a, None) for a in self.finder.of(c))
+                if self.finder.name_at(c.i) is None and c.pos_ == "NOUN":
+                    for p in c.children:  # "launched attacks against X"
+                        if p.dep_ == "prep" and p.lower_ in {"against", "on"}:
+                            objects.extend((a, f"{p.lower_}+") for q in p.children
+                                           if q.dep_ == "pobj" for a in self.finder.of(q))
+            elif c.dep_ == "prep":
+                word = c.lower_
+                for q in c.children:
+                    if q.dep_ == "pobj":
+                        objects.extend((a, word) for a in self.finder.of(q))
+            elif c.dep_ == "npadvmod" and v.tag_ == "VBN" and (
+                    name := self.finder.name_at(c.i)) is not None:
+                objects.append((name, "npadvmod"))
+        return objects
 
     def _hyphen(self, name: Arg, heads: list[Arg], v: Token, *, relation: str | None,
                 key: str, neg: bool, mod: str | None) -> Iterator[_Cand]:
@@ -287,7 +301,8 @@ class _Sentence:
                 negated = negated or self.negated(host) or (
                     host_lemma in self.tax.word_set("negating_light_verbs"))
                 modality = self.modality(host)
-            if not owners and n.dep_ in {"dobj", "attr"}:
+            if not owners and n.dep_ == "dobj" and light and not any(
+                    c.dep_ == "poss" for c in n.children):
                 owners = self.subjects(host)
             elif owners and not objects and via == "with":
                 objects = self.subjects(host)  # "with X's support", X supports the subject
@@ -332,6 +347,8 @@ class _Sentence:
         if pattern == "compound":
             targets += [a for c in r.head.children if c.dep_ == "compound" and c.i < r.i
                         and (a := finder.name_at(c.i)) is not None]
+        if relation in _GROUP_ROLES:
+            targets = [t for t in targets if t.label != "PERSON"]
         neg = pattern == "copular" and self.negated(r.head)
         for h in holders:
             for t in targets:
@@ -355,6 +372,12 @@ class _Sentence:
                     found.setdefault((c.subject.ref_start, c.object.ref_start, c.relation,
                                       c.trigger.i), c)
         return list(found.values())
+
+
+def _shouting(sent: Span) -> bool:
+    """A sentence mostly in capitals (a headline, a slogan): the parse is not to be trusted."""
+    words = [t for t in sent if t.is_alpha and len(t.text) > 1]
+    return len(words) >= 4 and sum(1 for t in words if t.is_upper) > 0.6 * len(words)
 
 
 def _attribution(quotes: Sequence[Quote], pos: int, hedged: bool) -> tuple[str, str, Quote | None]:
@@ -383,7 +406,7 @@ def relations(doc: Document, parsed: Sequence[Parsed], lemma: Lemmatize) -> tupl
             text = sent.text
             lo = piece.offset + sent.start_char + (len(text) - len(text.lstrip()))
             hi = piece.offset + sent.end_char - (len(text) - len(text.rstrip()))
-            if hi > lo and doc.in_content(lo, hi):
+            if hi > lo and doc.in_content(lo, hi) and not _shouting(sent):
                 found.extend(_relation(doc, piece, (lo, hi), c, hedged)
                              for c in reader.sentence(sent))
             finder.note_sentence(sent)
