@@ -17,11 +17,15 @@ def add_commands(sub: Any, common: argparse.ArgumentParser) -> None:
         "search, and every table as JSON or CSV under /api/. Listens on 127.0.0.1 only "
         "unless --host says otherwise. Stop with Ctrl-C.",
     )
-    p.add_argument("--db", required=True, metavar="PATH", help="store file (opened read-only)")
+    p.add_argument("--db", required=True, metavar="PATH",
+                   help="store file (opened read-only unless --allow-corrections)")
     p.add_argument("--port", type=int, default=8001, metavar="N",
                    help="port to listen on (default 8001; 0 picks a free one)")
     p.add_argument("--host", default="127.0.0.1", metavar="ADDR",
                    help="address to listen on (default 127.0.0.1, this machine only)")
+    p.add_argument("--allow-corrections", action="store_true",
+                   help="open the store for writing and let entity pages record corrections "
+                   "(merge, split, rename, ignore); needs the token printed at start")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser(
@@ -52,9 +56,12 @@ def add_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     p.set_defaults(func=cmd_graph)
 
 
-def serve_store(db: str, host: str, port: int) -> None:
-    """Serve ``db`` until Ctrl-C, printing the URL once listening."""
+def serve_store(db: str, host: str, port: int, *, allow_corrections: bool = False) -> None:
+    """Serve ``db`` until Ctrl-C, printing the URL (and the corrections token) once listening."""
+    from narrascope.web.corrections import new_token
     from narrascope.web.server import LOOPBACK, serve
+
+    token = new_token() if allow_corrections else None
 
     shown = db
     if "://" in db:
@@ -63,19 +70,24 @@ def serve_store(db: str, host: str, port: int) -> None:
         shown = redact(db)  # no password on the terminal
 
     def ready(url: str) -> None:
-        print(f"Serving {shown} read-only at {url}  (Ctrl-C to stop)", flush=True)
+        if token is None:
+            print(f"Serving {shown} read-only at {url}  (Ctrl-C to stop)", flush=True)
+        else:
+            print(f"Serving {shown} at {url} with corrections enabled  (Ctrl-C to stop)\n"
+                  f"Open {url}?token={token} to correct entities from this browser;\n"
+                  f"POST /entity/ID/correct needs the token: {token}", flush=True)
         if host not in LOOPBACK:
             print(f"warning: listening on {host}: other machines can read this store",
                   file=sys.stderr, flush=True)
 
     try:
-        serve(db, host, port, ready)
+        serve(db, host, port, ready, corrections_token=token)
     except KeyboardInterrupt:
         print("stopped", file=sys.stderr)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    serve_store(args.db, args.host, args.port)
+    serve_store(args.db, args.host, args.port, allow_corrections=args.allow_corrections)
     return 0
 
 

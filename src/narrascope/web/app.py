@@ -19,6 +19,8 @@ from urllib.parse import parse_qs
 
 from narrascope.errors import NarrascopeError
 from narrascope.store import open_store
+from narrascope.web.corrections import CORRECT_ROUTE as _CORRECT
+from narrascope.web.corrections import Corrections
 from narrascope.web.data import Corpus
 
 __all__ = ["CSP", "App", "environment", "make_app"]
@@ -66,37 +68,63 @@ def _json_default(value: Any) -> Any:
 
 
 class App:
-    """WSGI callable serving one store file, opened read-only for each request."""
+    """WSGI callable serving one store file, opened read-only for each request.
 
-    def __init__(self, db: str, *, allowed_hosts: Iterable[str] = ()) -> None:
+    With ``corrections_token``, ``POST /entity/ID/correct`` also records entity
+    corrections (see :mod:`narrascope.web.corrections`); without it every method but
+    GET and HEAD is refused.
+    """
+
+    def __init__(self, db: str, *, allowed_hosts: Iterable[str] = (),
+                 corrections_token: str | None = None) -> None:
         self.db = db
         self.env = environment()
         self.allowed_hosts = {"127.0.0.1", "localhost", "[::1]", "::1", *allowed_hosts}
+        self.headers = list(_HEADERS)
+        self.corrections: Corrections | None = None
         with open_store(db, read_only=True):
             pass  # fail now, not on the first request, if the store cannot be read
+        if corrections_token is not None:
+            self.corrections = Corrections(db, corrections_token)
+            # our own form posts must carry an Origin (no-referrer would send "null")
+            self.headers = [(k, "same-origin" if k == "Referrer-Policy" else v)
+                            for k, v in _HEADERS]
+            self.env.globals["referrer_policy"] = "same-origin"
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> list[bytes]:
         method = environ.get("REQUEST_METHOD", "GET")
         path = environ.get("PATH_INFO", "/") or "/"
         params = {k: v[0] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
         host = str(environ.get("HTTP_HOST", "127.0.0.1")).rsplit(":", 1)[0]
+        extra: list[tuple[str, str]] = []
+        fix = self.corrections
+        write = _CORRECT.fullmatch(path) if fix is not None else None
         if host not in self.allowed_hosts:  # DNS rebinding: only our own names
             status, ctype, body = self._error("403 Forbidden", "unknown host")
+        elif fix is not None and write is not None and method == "POST":
+            status, ctype, body, extra = fix.post(self, environ, write.group(1))
         elif method not in ("GET", "HEAD"):
             status, ctype, body = self._error("405 Method Not Allowed", "read-only server")
+        elif fix is not None and "token" in params:
+            status, ctype, body, extra = fix.login(self, path, params["token"])
         else:
             try:
-                status, ctype, body = self.handle(path, params)
+                status, ctype, body = self.handle(
+                    path, params, editor=fix is not None and fix.editor(environ))
             except NarrascopeError as exc:
                 status, ctype, body = self._error("500 Internal Server Error", str(exc))
-        headers = [("Content-Type", ctype), ("Content-Length", str(len(body))), *_HEADERS]
+        headers = [("Content-Type", ctype), ("Content-Length", str(len(body))), *extra,
+                   *self.headers]
         start_response(status, headers)
         return [b""] if method == "HEAD" else [body]
 
     # -- routing -------------------------------------------------------------------
 
-    def handle(self, path: str, params: dict[str, str]) -> Response:
-        """Answer one GET request: ``(status, content type, body)``."""
+    def handle(self, path: str, params: dict[str, str], *, editor: bool = False) -> Response:
+        """Answer one GET request: ``(status, content type, body)``.
+
+        ``editor``: the request carries the corrections token (its cookie).
+        """
         if path.startswith("/static/"):
             return self._static(path[len("/static/"):])
         api = path.startswith("/api/")
@@ -113,10 +141,14 @@ class App:
             if view is None or (arg is None) != (name not in ("doc", "entity")):
                 return self._error("404 Not Found", "no such page")
             data = view(corpus, arg, params)
+            if data is not None and name == "entity" and self.corrections is not None:
+                data["corrections"] = self.corrections.context(corpus, data["entity"], params,
+                                                               editor)
         if data is None:
             return self._error("404 Not Found", f"no {name} {arg}")
         if api:
             data = data.get(name, data) if name in ("doc", "entity") else data
+            data.pop("corrections", None)  # never the token
             data = {k: v for k, v in data.items() if k != "html"}  # the page's markup
             body = json.dumps(data, ensure_ascii=False, default=_json_default)
             return "200 OK", "application/json; charset=utf-8", body.encode()
@@ -202,6 +234,7 @@ _VIEWS: dict[str, Callable[[Corpus, str | None, dict[str, str]], dict[str, Any] 
 }
 
 
-def make_app(db: str, *, allowed_hosts: Iterable[str] = ()) -> App:
-    """The WSGI application serving the store at ``db`` read-only."""
-    return App(db, allowed_hosts=allowed_hosts)
+def make_app(db: str, *, allowed_hosts: Iterable[str] = (),
+             corrections_token: str | None = None) -> App:
+    """The WSGI application serving the store at ``db`` (read-only unless a token is given)."""
+    return App(db, allowed_hosts=allowed_hosts, corrections_token=corrections_token)

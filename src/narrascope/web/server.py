@@ -26,11 +26,15 @@ class _QuietHandler(WSGIRequestHandler):
         pass
 
 
-def make_http_server(db: str, host: str = "127.0.0.1", port: int = 8001) -> WSGIServer:
-    """A server for the store at ``db`` (``port`` 0 picks a free one); not yet serving."""
+def make_http_server(db: str, host: str = "127.0.0.1", port: int = 8001, *,
+                     corrections_token: str | None = None) -> WSGIServer:
+    """A server for the store at ``db`` (``port`` 0 picks a free one); not yet serving.
+
+    ``corrections_token`` enables the corrections route (see :mod:`narrascope.web.corrections`).
+    """
     from narrascope.web.app import make_app
 
-    app = make_app(db, allowed_hosts=[host])
+    app = make_app(db, allowed_hosts=[host], corrections_token=corrections_token)
     try:
         return make_server(host, port, app, server_class=ThreadingServer,
                            handler_class=_QuietHandler)
@@ -39,9 +43,10 @@ def make_http_server(db: str, host: str = "127.0.0.1", port: int = 8001) -> WSGI
 
 
 def serve(db: str, host: str = "127.0.0.1", port: int = 8001,
-          ready: Callable[[str], None] | None = None) -> None:
+          ready: Callable[[str], None] | None = None, *,
+          corrections_token: str | None = None) -> None:
     """Serve the store at ``db`` until interrupted; ``ready(url)`` is called once listening."""
-    server = make_http_server(db, host, port)
+    server = make_http_server(db, host, port, corrections_token=corrections_token)
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{server.server_port}/"
     if ready is not None:
