@@ -154,3 +154,24 @@ def test_seeds_network(seeds: Path, tmp_path: Path) -> None:
                 and r["predicate"] == "presence"]
     assert presence
     assert all(r["negated"] for r in presence)
+
+
+def test_entity_page_shows_relations(sample_db: Path) -> None:
+    from narrascope.web import make_app
+
+    with SqliteStore(sample_db, read_only=True) as store:
+        ent = store.query("SELECT e.id FROM entities e JOIN network_edges n ON n.source = e.id"
+                          " ORDER BY n.count DESC LIMIT 1")[0]["id"]
+    app = make_app(str(sample_db))
+    got: dict[str, str] = {}
+
+    def start_response(status: str, headers: list[tuple[str, str]]) -> None:
+        got["status"] = status
+
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": f"/entity/{ent}", "QUERY_STRING": "",
+               "HTTP_HOST": "127.0.0.1:8001", "wsgi.input": io.BytesIO(b""),
+               "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8001", "wsgi.url_scheme": "http"}
+    html = b"".join(app(environ, start_response)).decode("utf-8")
+    assert got["status"].startswith("200")
+    assert "<h2>Relations</h2>" in html
+    assert "?focus=" in html

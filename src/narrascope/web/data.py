@@ -147,7 +147,29 @@ class Corpus:
                 if (r["doc"], r["target_start"], r["target_end"]) in spans
             ]
         ent["timeline"] = self.timeline(entity=entity_id)["entries"]
+        ent["relations"] = self._entity_relations(entity_id, texts)
+        ent["stance"] = self._entity_stance(entity_id)
         return ent
+
+    def _entity_relations(self, entity_id: str, texts: dict[str, str]) -> list[Record]:
+        """Network edges from or to the entity, each with up to five evidence sentences."""
+        if "network_edges" not in self.tables:
+            return []
+        edges = self.q("SELECT * FROM network_edges WHERE source = ? OR target = ?"
+                       " ORDER BY count DESC, relation, id LIMIT 200", (entity_id, entity_id))
+        for e in edges:
+            e["evidence"] = [self._context(v["doc"], v["start"], v["end"], texts) | {
+                "asserted_by": v.get("asserted_by")} for v in _json(e["evidence"], [])[:5]]
+        return edges
+
+    def _entity_stance(self, entity_id: str) -> list[Record]:
+        """Mean stance of each site's documents towards the entity."""
+        if "stance" not in self.tables:
+            return []
+        return self.q(
+            "SELECT COALESCE(d.site, '') AS site, AVG(s.polarity) AS polarity, COUNT(*) AS docs"
+            " FROM stance s JOIN documents d ON d.id = s.doc WHERE s.entity = ?"
+            " GROUP BY COALESCE(d.site, '') ORDER BY polarity", (entity_id,))
 
     def _entity_quotes(
         self, name: str, spans: set[tuple[str, int, int]], texts: dict[str, str]
