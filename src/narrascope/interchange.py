@@ -98,9 +98,12 @@ def _ftm_documents(store: SqliteStore) -> Iterator[Record]:
     named: dict[str, dict[str, list[str]]] = {}
     if "entities" in store.table_columns():
         for r in store.query("SELECT DISTINCT m.doc, e.name, e.type FROM mentions m"
-                             " JOIN entities e ON e.id = m.entity ORDER BY m.doc, e.name"):
+                             " JOIN entities e ON e.id = m.entity"):
             prop = _MENTIONED[FTM_SCHEMAS.get(r["type"], _FTM_DEFAULT)]
             named.setdefault(r["doc"], {}).setdefault(prop, []).append(r["name"])
+        for props in named.values():  # sorted here: SQL collations differ between stores
+            for names in props.values():
+                names.sort()
     for row in store.documents():
         source = row["source"]
         url = row["url"] or (source if _is_url(source) else None)
@@ -128,11 +131,12 @@ def ftm_entities(store: SqliteStore, what: str = "entities") -> Iterator[Record]
         return
     urls: dict[str, list[str]] = {}
     for r in store.query("SELECT DISTINCT m.entity, d.url, d.source FROM mentions m"
-                         " JOIN documents d ON d.id = m.doc WHERE m.entity IS NOT NULL"
-                         " ORDER BY m.entity, d.url, d.source"):
+                         " JOIN documents d ON d.id = m.doc WHERE m.entity IS NOT NULL"):
         url = r["url"] or (r["source"] if _is_url(r["source"]) else None)
         if url:
             urls.setdefault(r["entity"], []).append(url)
+    for found in urls.values():
+        found.sort()
     schemas: dict[str, str] = {}
     for row in store.entities():
         schema = FTM_SCHEMAS.get(row["type"], _FTM_DEFAULT)
@@ -278,8 +282,9 @@ def _semeval(store: SqliteStore, fmt: str, out: TextIO) -> int:
 
     if "techniques" not in store.table_columns():
         return 0
-    rows = store.query("SELECT t.doc, d.source, t.technique, t.start, t.end FROM techniques t"
-                       " JOIN documents d ON d.id = t.doc ORDER BY d.source, t.start, t.end")
+    rows = sorted(store.query("SELECT t.doc, d.source, t.technique, t.start, t.end"
+                              " FROM techniques t JOIN documents d ON d.id = t.doc"),
+                  key=lambda r: (r["source"], r["start"], r["end"], r["technique"]))
     if fmt == "semeval-tc":
         spans = [TcSpan(semeval_article_id(r["doc"], r["source"]), r["technique"],
                         int(r["start"]), int(r["end"])) for r in rows]
