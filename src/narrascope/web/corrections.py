@@ -121,7 +121,10 @@ class Corrections:
         if not self.valid(fields.get("token")):
             return (*app._error("403 Forbidden", "a correction needs the token printed by "
                                 "narrascope serve --allow-corrections"), [])
-        return self._correct(app, entity_id, fields)
+        try:
+            return self._correct(app, entity_id, fields)
+        except NarrascopeError as exc:  # the store could not be opened or written
+            return (*app._error("500 Internal Server Error", str(exc)), [])
 
     def _correct(self, app: App, entity_id: str, fields: dict[str, str]) -> Reply:
         from narrascope.corpus.corrections import ACTIONS, record_correction
