@@ -104,7 +104,7 @@ def _edge_id(source: str, relation: str, target: str, negated: bool) -> str:
 
 def _event_dates(store: SqliteStore) -> dict[str, list[tuple[int, int, str]]]:
     dates: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
-    tables = {r["name"] for r in store.query("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    tables = set(store.table_columns())
     if "events" in tables:
         for e in store.query("SELECT doc, start, end, date FROM events"):
             dates[e["doc"]].append((e["start"], e["end"], e["date"]))

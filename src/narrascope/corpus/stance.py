@@ -60,7 +60,7 @@ def _mean(xs: list[float]) -> float | None:
 
 
 def _tables(store: SqliteStore) -> set[str]:
-    return {r["name"] for r in store.query("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    return set(store.table_columns())
 
 
 def find_stance(store: SqliteStore) -> int:
