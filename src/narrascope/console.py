@@ -167,3 +167,55 @@ def _toml(value: object) -> str:
     if isinstance(value, str):
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
     return repr(value)
+
+
+def print_entities(listed: Sequence[tuple[Any, list[tuple[str, int]]]]) -> None:
+    """Entities with their type, counts and spellings."""
+    table = Table("entity", "type", "mentions", "docs", "spellings", "merged by",
+                  title="Entities", title_justify="left")
+    for row, aliases in listed:
+        rules = sorted({str(r.get("rule")) for r in _rules(row["merged_by"])})
+        table.add_row(escape(row["name"]), row["type"], str(row["mention_count"]),
+                      str(row["doc_count"]),
+                      escape(", ".join(f"{a} ({n})" for a, n in aliases[:8])),
+                      escape(", ".join(rules)))
+    _out().print(table)
+
+
+def _rules(merged_by: str | None) -> list[dict[str, Any]]:
+    import json
+
+    if not merged_by:
+        return []
+    rules = json.loads(merged_by).get("rules", [])
+    return [r for r in rules if isinstance(r, dict)]
+
+
+def print_entity_profile(p: Any) -> None:
+    """One entity's profile (:class:`narrascope.corpus.profiles.EntityProfile`)."""
+    console = _out()
+    seen = f"{p.first_seen or '?'} .. {p.last_seen or '?'}"
+    console.print(f"[bold]{escape(p.name)}[/bold]  {p.type}  {p.mention_count} mentions in "
+                  f"{len(p.docs)} documents, dated {seen}  (id {p.id})")
+    console.print("Spellings: " + escape(", ".join(f"{a} ({n})" for a, n in p.aliases)))
+    if p.titles:
+        console.print("Titles: " + escape(", ".join(f"{t} ({n})" for t, n in p.titles.items())))
+    why = Table("rule", "names", "evidence", title="Why these mentions are one entity",
+                title_justify="left")
+    for rule in p.merged_by[:20]:
+        evidence = rule.get("evidence")
+        where = f"{evidence['doc'][:8]}@{evidence['start']}" if isinstance(evidence, dict) else ""
+        why.add_row(str(rule.get("rule")), escape(" = ".join(map(str, rule.get("names", [])))),
+                    where)
+    console.print(why)
+    docs = Table("doc", "title", "published", "mentions", title="Documents", title_justify="left")
+    for d in p.docs:
+        docs.add_row(d["id"][:8], escape(d["title"] or d["source"]), d["published"] or "",
+                     str(d["mentions"]))
+    console.print(docs)
+    if p.cooccurring:
+        console.print("Named with: " + escape(", ".join(f"{n} ({c})" for _, n, c in
+                                                        p.cooccurring)))
+    for s in p.sentences[:10]:
+        text = " ".join(s["text"].split())
+        console.print(f"  {s['doc'][:8]}@{s['start']}: {escape(text[:240])}")

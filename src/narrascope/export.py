@@ -59,6 +59,8 @@ def _mentions(store: SqliteStore) -> Iterator[Record]:
             "text": row["text"],
             "label": row["label"],
             "entity": row["entity"],
+            "title": row["title"],
+            "possessive": bool(row["possessive"]),
         }
 
 
@@ -76,6 +78,9 @@ def _entities(store: SqliteStore) -> Iterator[Record]:
             "doc_count": row["doc_count"],
             "docs": [d["doc"] for d in docs],
             "merged_by": json.loads(row["merged_by"]) if row["merged_by"] else None,
+            "first_seen": row["first_seen"],
+            "last_seen": row["last_seen"],
+            "titles": json.loads(row["titles"]) if row["titles"] else {},
         }
 
 

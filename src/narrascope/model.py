@@ -15,6 +15,7 @@ from typing import Literal
 
 __all__ = [
     "CONTENT",
+    "Alias",
     "Citation",
     "Document",
     "Event",
@@ -96,13 +97,34 @@ class Sentence:
 
 @dataclass(frozen=True, slots=True)
 class Mention:
-    """A named-entity mention; ``entity`` is filled by the corpus entity stage."""
+    """A named-entity mention; ``entity`` is filled by the corpus entity stage.
+
+    ``title`` is a title or role written with the name ("Lt. Col.", "former
+    Mayor"); ``possessive`` says the text had a possessive, now trimmed off.
+    """
 
     doc: str
     start: int
     end: int
     text: str
     label: str
+    title: str | None = None
+    possessive: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Alias:
+    """A document's own statement that two names are one: "X (ABC)", "X, also known as Y".
+
+    ``start``/``end`` is the evidence span; ``kind`` is acronym or alias.
+    """
+
+    doc: str
+    start: int
+    end: int
+    name: str
+    alias: str
+    kind: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,6 +323,7 @@ class Document:
     regions: tuple[Region, ...] = ()
     sentences: tuple[Sentence, ...] = ()
     mentions: tuple[Mention, ...] = ()
+    aliases: tuple[Alias, ...] = ()
     quotes: tuple[Quote, ...] = ()
     citations: tuple[Citation, ...] = ()
     timexes: tuple[Timex, ...] = ()

@@ -19,12 +19,14 @@ from typing import TYPE_CHECKING, Protocol
 
 from narrascope.clean import SiteLines, classify_text, extract_html
 from narrascope.corpus.claims import find_claims
-from narrascope.corpus.entities import MentionRef, group_mentions
+from narrascope.corpus.corrections import apply_corrections, corrections
+from narrascope.corpus.entities import AliasRef, MentionRef, resolve, to_rows
 from narrascope.corpus.events import merge_events
 from narrascope.corpus.network import build_network
 from narrascope.corpus.reuse import find_reuse
 from narrascope.corpus.stance import find_stance
 from narrascope.errors import NarrascopeError
+from narrascope.extract import aliases as aliases_stage
 from narrascope.extract import attribution
 from narrascope.extract import events as events_stage
 from narrascope.extract import nlp as nlp_stage
@@ -47,6 +49,7 @@ __all__ = [
     "build",
     "normalize_date",
     "parse",
+    "resolve_entities",
     "run_corpus_stages",
 ]
 
@@ -272,11 +275,11 @@ def annotate(batch: Sequence[Document], nlp: Language, settings: Settings) -> li
     return [
         relations_stage.with_relations(techniques_stage.with_techniques(events_stage.with_dates(
             attribution.attribute(
-                replace(
+                aliases_stage.with_aliases(replace(
                     doc,
                     sentences=nlp_stage.sentences(doc, parsed),
                     mentions=nlp_stage.mentions(doc, parsed),
-                ),
+                )),
                 parsed,
             ),
             parsed,
@@ -344,13 +347,27 @@ def _timed(timings: dict[str, float] | None, name: str) -> Iterator[None]:
             timings[name] = timings.get(name, 0.0) + time.perf_counter() - started
 
 
+def resolve_entities(store: SqliteStore) -> tuple[int, list[str]]:
+    """The entity stage: resolve every mention, apply the corrections log, store.
+
+    Returns the number of entities and a line per correction that matched nothing.
+    """
+    refs = [
+        MentionRef(int(r["id"]), r["doc"], int(r["start"]), r["text"], r["label"],
+                   r["title"], r["published"])
+        for r in store.mentions()
+    ]
+    declared = [AliasRef(r["doc"], int(r["start"]), int(r["end"]), r["name"], r["alias"])
+                for r in store.aliases()]
+    clusters = resolve(refs, declared)
+    unmatched = apply_corrections(clusters, corrections(store))
+    return store.replace_entities(to_rows(clusters)), unmatched
+
+
 def run_corpus_stages(store: SqliteStore, timings: dict[str, float] | None = None) -> int:
     """Recompute what spans documents (entities); returns the number of entities."""
-    refs = [
-        MentionRef(int(r["id"]), r["doc"], r["text"], r["label"]) for r in store.mentions()
-    ]
     with _timed(timings, "entities"):
-        entities = store.replace_entities(group_mentions(refs))
+        entities, _ = resolve_entities(store)
     with _timed(timings, "timeline"):
         merge_events(store)  # after entities: it reads mentions.entity
     with _timed(timings, "reuse"):

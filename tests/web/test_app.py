@@ -197,7 +197,8 @@ def test_missing_tables_show_empty_states(tmp_path: Path, web_db: Path) -> None:
     db.write_bytes(web_db.read_bytes())
     with open_store(db) as store:
         for table in ("quotes", "timexes", "events", "timeline", "techniques", "citations",
-                      "sentence_attribution", "claim_members", "claims", "reuse"):
+                      "sentence_attribution", "claim_members", "claims", "reuse", "aliases",
+                      "relations", "sentence_sentiment", "stance", "network_edges"):
             store.execute(f"DROP TABLE IF EXISTS {table}")
         store.execute("DELETE FROM mentions")
         store.execute("DROP TABLE entities")

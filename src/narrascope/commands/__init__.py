@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from narrascope.commands import network, quotes, reuse, techniques, timeline, web
+from narrascope.commands import entities, network, quotes, reuse, techniques, timeline, web
 
 __all__ = ["ADDERS"]
 
 #: ``add_commands`` of every command module, in the order they appear in ``--help``.
-ADDERS: list[Callable[[Any, Any], None]] = [timeline.add_commands, techniques.add_commands,
+ADDERS: list[Callable[[Any, Any], None]] = [entities.add_commands, timeline.add_commands,
+                                            techniques.add_commands,
                                             web.add_commands, quotes.add_commands,
                                             reuse.add_commands, network.add_commands]

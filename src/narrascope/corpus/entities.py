@@ -389,13 +389,15 @@ def _attach_singles(
                 root = uf.find(short_forms.get(key, key))
                 cluster = groups.setdefault(root, Cluster())
             cluster.mentions.append(m)
+    shown: dict[str, str] = {}
+    for key, node in sorted(multi.items(), key=lambda kv: -len(kv[1].mentions)):
+        shown.setdefault(uf.find(key), node.names.most_common(1)[0][0])
     for root, cluster in groups.items():
         cluster.rules[:0] = uf.rules.get(root, [])
         for key, target in short_forms.items():
             if uf.find(target) == root:
                 cluster.rules.append({"rule": "short-form", "names": [
-                    nodes[key].names.most_common(1)[0][0],
-                    nodes[target].names.most_common(1)[0][0] if target in nodes else target]})
+                    nodes[key].names.most_common(1)[0][0], shown.get(root, target)]})
     return [c for c in groups.values() if c.mentions]
 
 

@@ -206,10 +206,7 @@ def _missed_acronyms(doc: Document, mentions: list[Mention]) -> Iterable[Mention
             s, e = match.span()
             if any(cs < e and s < ce for cs, ce in covered):
                 continue
-            tail = doc.text[e:e + 2]
-            possessive = tail in {"'s", "’s"}
-            if possessive:
-                e += 2
+            possessive = doc.text[e:e + 2] in {"'s", "’s"}
             added.append(Mention(doc.id, s, e, doc.text[s:e], label_of[match.group(1)],
                                  possessive=possessive))
     return added

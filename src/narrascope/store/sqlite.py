@@ -64,6 +64,10 @@ class EntityRow:
     mention_ids: tuple[int, ...]
     doc_count: int
     merged_by: str | None = None
+    first_seen: str | None = None
+    last_seen: str | None = None
+    titles: str | None = None  #: JSON object: title -> count
+    ignored: bool = False  #: an "ignore" correction: not stored, mentions left unlinked
 
 
 class SqliteStore:
@@ -169,8 +173,15 @@ class SqliteStore:
                 [(doc.id, i, s.start, s.end) for i, s in enumerate(doc.sentences)],
             )
             db.executemany(
-                "INSERT INTO mentions (doc, start, end, text, label) VALUES (?, ?, ?, ?, ?)",
-                [(doc.id, m.start, m.end, m.text, m.label) for m in doc.mentions],
+                "INSERT INTO mentions (doc, start, end, text, label, title, possessive)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(doc.id, m.start, m.end, m.text, m.label, m.title, int(m.possessive))
+                 for m in doc.mentions],
+            )
+            db.executemany(
+                "INSERT INTO aliases (doc, start, end, name, alias, kind)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                [(doc.id, a.start, a.end, a.name, a.alias, a.kind) for a in doc.aliases],
             )
             content = "\n\n".join(doc.text[s:e] for s, e in doc.content_spans)
             db.execute(
@@ -205,8 +216,14 @@ class SqliteStore:
 
     def mentions(self) -> Iterator[sqlite3.Row]:
         yield from self._db.execute(
-            "SELECT m.id, m.doc, m.start, m.end, m.text, m.label, m.entity"
+            "SELECT m.id, m.doc, m.start, m.end, m.text, m.label, m.entity, m.title,"
+            " m.possessive, d.published"
             " FROM mentions m JOIN documents d ON d.id = m.doc ORDER BY d.source, m.start"
+        )
+
+    def aliases(self) -> Iterator[sqlite3.Row]:
+        yield from self._db.execute(
+            "SELECT doc, start, end, name, alias, kind FROM aliases ORDER BY doc, start"
         )
 
     def entities(self) -> Iterator[sqlite3.Row]:
@@ -231,11 +248,13 @@ class SqliteStore:
             db.execute("DELETE FROM entities")
             n = 0
             for ent in entities:
+                if ent.ignored:
+                    continue  # an "ignore" correction: its mentions stay unlinked
                 db.execute(
-                    "INSERT INTO entities (id, name, type, mention_count, doc_count, merged_by)"
-                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO entities (id, name, type, mention_count, doc_count, merged_by,"
+                    " first_seen, last_seen, titles) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (ent.id, ent.name, ent.type, len(ent.mention_ids), ent.doc_count,
-                     ent.merged_by),
+                     ent.merged_by, ent.first_seen, ent.last_seen, ent.titles),
                 )
                 db.executemany(
                     "UPDATE mentions SET entity = ? WHERE id = ?",
