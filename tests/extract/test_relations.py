@@ -118,3 +118,25 @@ def test_unknown_predicate_kept_verbatim(nlp: Any, settings: Settings) -> None:
     r = _find(text, _relations(text, nlp, settings), "Victor Hale", "praise", "Maria Lopez")
     assert r.relation == r.predicate == "praise"
     assert r.cameo is None
+
+
+def test_no_object_and_not_just(nlp: Any, settings: Settings) -> None:
+    text = ("Victor Hale offered no help to Maria Lopez. "
+            "Victor Hale did not just meet Maria Lopez, he funded her.")
+    found = _relations(text, nlp, settings)
+    assert _find(text, found, "Victor Hale", "supports", "Maria Lopez").negated
+    assert not _find(text, found, "Victor Hale", "contacts", "Maria Lopez").negated
+
+
+def test_question_is_marked(nlp: Any, settings: Settings) -> None:
+    text = "Will Acme Corporation fund the Liberation Front?"
+    r = _find(text, _relations(text, nlp, settings), "Acme", "funds", "Liberation Front")
+    assert r.modality is not None
+    assert "question" in r.modality
+
+
+def test_she_skips_a_man(nlp: Any, settings: Settings) -> None:
+    text = ("Mrs Maria Lopez spoke. She thanked everyone. Mr Victor Hale arrived. "
+            "She met Acme Corporation.")
+    r = _find(text, _relations(text, nlp, settings), "Lopez", "contacts", "Acme")
+    assert r.subject == "She"

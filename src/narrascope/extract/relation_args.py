@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
     from narrascope.extract.nlp import Parsed
 
-__all__ = ["ACTOR_LABELS", "Arg", "ArgFinder", "plural_names"]
+__all__ = ["ACTOR_LABELS", "Arg", "ArgFinder", "genders", "plural_names"]
 
 #: Mention labels that can take part in a relation.
 ACTOR_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"})
@@ -83,6 +83,40 @@ def _is_plural_subject(tok: Token) -> bool:
         head.lower_ in _PLURAL_AUX)
 
 
+_MALE = frozenset({"he", "him", "his"})
+_FEMALE = frozenset({"she", "her", "hers"})
+_MALE_TITLES = frozenset({"mr", "mr.", "sir", "lord", "king", "prince", "father", "brother"})
+_FEMALE_TITLES = frozenset({"mrs", "mrs.", "ms", "ms.", "miss", "madam", "dame", "lady", "queen",
+                            "princess", "sister"})
+
+
+def genders(doc: Document, parsed: Sequence[Parsed]) -> dict[str, str]:
+    """Gender ("m"/"f") of the people of a document, by majority of its own evidence.
+
+    An honorific before a name ("Mrs", "Sir") votes, and so does a sentence whose
+    subject is "he" or "she" for the person who was the subject of the sentence before.
+    """
+    votes: dict[str, list[str]] = {}
+    for piece in parsed:
+        last_person: str | None = None
+        for sent in piece.doc.sents:
+            subject_person: str | None = None
+            for tok in sent:
+                if tok.dep_ not in {"nsubj", "nsubjpass"}:
+                    continue
+                if tok.lower_ in {"he", "she"} and last_person is not None:
+                    votes.setdefault(last_person, []).append("m" if tok.lower_ == "he" else "f")
+                elif tok.ent_type_ == "PERSON" and subject_person is None:
+                    subject_person = tok.text.casefold()
+            for ent in sent.ents:
+                before = piece.doc[ent.start - 1].lower_ if ent.start > 0 else ""
+                if ent.label_ == "PERSON" and before in _MALE_TITLES | _FEMALE_TITLES:
+                    votes.setdefault(ent.root.text.casefold(), []).extend(
+                        ["m" if before in _MALE_TITLES else "f"] * 3)  # a title outweighs
+            last_person = subject_person
+    return {k: max(sorted(set(v)), key=v.count) for k, v in votes.items()}
+
+
 def plural_names(doc: Document, parsed: Sequence[Parsed]) -> frozenset[str]:
     """Names the document uses as the subject of a plural verb ("X were", "X have")."""
     found: set[str] = set()
@@ -106,6 +140,8 @@ class ArgFinder:
     #: predicate nouns only: "X's support" does not stand for X ("X's agents" does)
     predicates: frozenset[str]
     lemma: Callable[[Token], str]
+    #: gender of people by the last word of their name (see :func:`genders`)
+    gender: dict[str, str] = field(default_factory=dict)
     history: list[_Seen] = field(default_factory=list)
     sentence_no: int = 0
     _names: dict[int, Arg] = field(default_factory=dict)
@@ -167,6 +203,14 @@ class ArgFinder:
         self.sentence_no += 1
         cutoff = self.sentence_no - _LOOKBACK_SENTENCES - 1
         self.history = [s for s in self.history if s.sentence >= cutoff]
+
+    def _agrees(self, pronoun: str, a: Arg) -> bool:
+        """Whether a gendered pronoun may refer to ``a`` (unknown gender: yes)."""
+        words = a.ref_text.replace("’s", "").replace("'s", "").split()
+        known = self.gender.get(words[-1].casefold()) if words else None
+        if known is None:
+            return True
+        return not ((pronoun in _MALE and known == "f") or (pronoun in _FEMALE and known == "m"))
 
     def name_at(self, i: int) -> Arg | None:
         """The name token ``i`` of the current region belongs to, if any."""
@@ -249,7 +293,8 @@ class ArgFinder:
             pool = [s for s in pool if s.kind == "group" and s.arg.label in {"ORG", "PROPN"}]
         for salience in (2, 1, 0):
             for s in reversed(pool):
-                if (s.kind, s.plural) in ok and s.salience >= salience:
+                if (s.kind, s.plural) in ok and s.salience >= salience and self._agrees(
+                        lower, s.arg):
                     a = s.arg
                     return [Arg(pos, pos + len(tok.text), tok.text, a.label, a.ref_start,
                                 a.ref_end, a.ref_text, via)]

@@ -30,7 +30,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from narrascope.extract.hedges import sentence_statuses
-from narrascope.extract.relation_args import Arg, ArgFinder, plural_names
+from narrascope.extract.relation_args import Arg, ArgFinder, genders, plural_names
 from narrascope.model import Document, Quote, Relation
 from narrascope.taxonomy import RelationTaxonomy, relation_taxonomy
 
@@ -47,6 +47,8 @@ _NEVER = frozenset({"be"})
 #: prepositions whose clause shares the main clause's subject ("after settling in X, Y ...")
 _CLAUSE_PREPS = frozenset({"after", "before", "while", "by", "since", "upon", "on", "without",
                            "despite", "through", "when", "in"})
+#: "not just", "not only": the negation does not deny the predicate
+_NOT_ONLY = frozenset({"just", "only", "merely", "simply"})
 #: roles that relate a person to a group, not to another person
 _GROUP_ROLES = frozenset({"member-of", "leads"})
 
@@ -135,10 +137,14 @@ class _Sentence:
     def negated(self, v: Token) -> bool:
         negating = self.tax.word_set("negating_verbs")
         for i, t in enumerate(self.controllers(v)):
-            if any(c.dep_ == "neg" for c in t.children):
-                return True
+            if any(c.dep_ == "neg" for c in t.children) and not any(
+                    c.dep_ == "advmod" and c.lower_ in _NOT_ONLY for c in t.children):
+                return True  # "did not fund", but not "did not just fund"
             if i > 0 and self.lem(t) in negating:
                 return True
+        if any(c.dep_ == "dobj" and any(d.dep_ == "det" and d.lower_ in {"no", "neither"}
+                                         for d in c.children) for c in v.children):
+            return True  # "offered no help to X"
         return v.dep_ == "pcomp" and v.head.lower_ == "without"
 
     def modality(self, v: Token) -> str | None:
@@ -223,7 +229,7 @@ class _Sentence:
         """Objects of ``v`` with the preposition introducing each (None: direct object)."""
         objects: list[tuple[Arg, str | None]] = []
         for c in v.children:
-            if c.dep_ in {"dobj", "dative"} and not passive:
+            if c.dep_ in {"dobj", "dative"} and not passive and c.pos_ != "ADP":
                 if light and c.pos_ == "NOUN" and self.lem(c) in self.tax.by_noun:
                     continue  # the noun is the predicate (see ``noun``)
                 objects.extend((a, None) for a in self.finder.of(c))
@@ -232,7 +238,7 @@ class _Sentence:
                         if p.dep_ == "prep" and p.lower_ in {"against", "on"}:
                             objects.extend((a, f"{p.lower_}+") for q in p.children
                                            if q.dep_ == "pobj" for a in self.finder.of(q))
-            elif c.dep_ == "prep":
+            elif c.dep_ == "prep" or (c.dep_ == "dative" and c.pos_ == "ADP"):
                 word = c.lower_
                 for q in c.children:
                     if q.dep_ == "pobj":
@@ -294,7 +300,7 @@ class _Sentence:
             light = host_lemma in self.tax.word_set("light_verbs")
             if n.dep_ == "dobj" and light:
                 for c in host.children:
-                    if c.dep_ == "prep" and c.lower_ in preps:
+                    if c.dep_ in {"prep", "dative"} and c.lower_ in preps:
                         objects += [a for q in c.children if q.dep_ == "pobj"
                                     for a in finder.of(q)]
                 inverted = host_lemma in self.tax.word_set("inverting_light_verbs")
@@ -319,6 +325,7 @@ class _Sentence:
     def role(self, r: Token) -> Iterator[_Cand]:
         relation = self.tax.by_role.get(r.lower_) or (
             self.tax.by_role.get(self.lem(r)) if r.pos_ == "NOUN" else None)
+        modality: str | None = None
         if relation is None or self.finder.name_at(r.i) is not None:
             return
         finder = self.finder
@@ -337,6 +344,8 @@ class _Sentence:
             dobj = [c for c in verb.children if c.dep_ == "dobj"]
             holders = finder.of(dobj[0]) if dobj else self.subjects(verb)
             pattern = "copular"
+            if dobj:  # "nominated X as director": the subject's designation
+                modality = self.lem(verb)
         holders += [a for c in r.children if c.dep_ == "appos" for a in finder.of(c, parts=False)]
         if not holders:
             return
@@ -353,7 +362,7 @@ class _Sentence:
         for h in holders:
             for t in targets:
                 yield self.cand(h, t, self.lem(r), r, relation=relation, pattern=pattern,
-                                negated=neg, modality=None)
+                                negated=neg, modality=modality)
 
     def sentence(self, sent: Span) -> list[_Cand]:
         found: dict[tuple[int, int, str, int], _Cand] = {}
@@ -396,7 +405,7 @@ def relations(doc: Document, parsed: Sequence[Parsed], lemma: Lemmatize) -> tupl
     tax = relation_taxonomy()
     finder = ArgFinder(doc, plural_names(doc, parsed), tax.word_set("group_nouns"),
                        frozenset(tax.by_noun) | frozenset(tax.by_role), frozenset(tax.by_noun),
-                       lemma)
+                       lemma, genders(doc, parsed))
     hedged = {(s.start, s.end) for s in sentence_statuses(doc) if s.status == "hedged"}
     found: list[Relation] = []
     for piece in parsed:
@@ -418,6 +427,8 @@ def _relation(doc: Document, piece: Parsed, span: tuple[int, int], c: _Cand,
               hedged: set[tuple[int, int]]) -> Relation:
     lo, hi = span
     t = c.trigger
+    if doc.text[lo:hi].rstrip("\"”’' )").endswith("?"):  # a question asserts nothing
+        c = replace(c, modality=" ".join(x for x in (c.modality, "question") if x))
     p_start = piece.offset + t.idx
     attribution, who, quote = _attribution(doc.quotes, p_start, (lo, hi) in hedged)
     s, o = c.subject, c.object
