@@ -85,3 +85,15 @@ def test_reuse_graph_runs_from_the_earlier_text(web_db: Path, tmp_path: Path) ->
     text = report.read_text(encoding="utf-8")
     assert 'class="cell on"' in text
     assert "<line" in text
+
+
+def test_claims_by_site(web_db: Path) -> None:
+    app = make_app(str(web_db))
+    data = call(app, "/api/claims").json()
+    assert data["sites"]
+    for c in data["claims"]:
+        assert sum(c["sites"].values()) == len(c["docs"])
+        assert set(c["sites"]) <= set(data["sites"])
+    html = call(app, "/claims").text
+    assert "Claims × sites" in html
+    assert html.count('class="cell on site"') == sum(len(c["sites"]) for c in data["claims"])

@@ -8,13 +8,21 @@ pairs, L2-normalised) takes its place; its vectors are stored under another
 model name, so the two never mix.
 
 Two sentences of different documents are linked when their cosine is high,
-or fairly high *and* they share an anchor: a number, a named entity, content
-words. Numbers must agree: "killed six Americans" and "the deaths of six
-Americans" meet, "killed 72 officials" does not. Links are grown into clusters
-under an average-cosine check (no long chains). A claim is a cluster spanning
-two or more documents; its independence count is the number of groups of its
-documents left after joining documents of one site and documents whose member
-sentences are reused text of one another (the reuse table).
+or fairly high *and* they share an anchor: a counted quantity ("six
+Americans"), a number, a named entity that few sentences of the corpus name
+(an actor named everywhere is the corpus's subject, not an anchor) together
+with a shared word that is not a name (what is said of it), or a content-word
+pair that hardly any other sentence has ("terrorist cult"). Numbers must
+agree: "killed six Americans" and "the deaths of six Americans" meet, "killed
+72 officials" does not; and names must not conflict: two sentences that both
+name actors or places, but none in common, are not linked. Weak anchors
+(numbers, quantities, word pairs) count only in sentences of at most
+``anchor_words`` words, where they are unlikely to be shared by chance.
+Links are grown into clusters under an average-cosine check (no long chains).
+A claim is a cluster spanning two or more documents; its independence count
+is the number of groups of its documents left after joining documents of one
+site and documents whose member sentences are reused text of one another (the
+reuse table).
 """
 
 from __future__ import annotations
@@ -22,7 +30,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -212,9 +220,14 @@ class ClaimParams:
     max_words: int = 80  #: longer ones are lists or run-ons
     high: float = 0.80  #: cosine that links two sentences on its own
     low: float = 0.62  #: cosine that links them with a shared number
-    entity_low: float = 0.58  #: cosine that links them with a shared rare entity and words
+    entity_low: float = 0.5  #: cosine that links them with a shared rare entity and words
     quantity_low: float = 0.15  #: cosine that links them with a shared quantity ("six Americans")
-    entity_df: float = 0.6  #: an entity in more of the documents than this is no anchor
+    entity_share: float = 0.1  #: an entity named in more of the sentences than this is no anchor
+    rare_share: float = 0.02  #: an entity in at most this share (or 3) of the sentences is rare
+    rare_low: float = 0.55  #: cosine that links them with a shared rare entity alone
+    phrase_low: float = 0.5  #: cosine that links them with a shared rare content-word pair
+    phrase_df: int = 2  #: a content-word pair in more sentences than this is no anchor
+    anchor_words: int = 50  #: longer sentences share numbers and pairs by chance: no weak anchor
     cohesion: float = 0.5  #: least average cosine inside a cluster of three or more
     model: str = "auto"  #: "auto" (MiniLM, else lexical) or "lexical"
 
@@ -250,6 +263,10 @@ class _Sent:
     ents: frozenset[str]
     words: frozenset[str]
     qty: frozenset[tuple[int, str]]
+    names: frozenset[str] = frozenset()  #: entity keys and stems of capitalised words
+    pairs: frozenset[str] = frozenset()  #: adjacent content stems (no names), "a b"
+    size: int = 0  #: words
+    rare: frozenset[str] = frozenset()  #: entities few sentences name
 
 
 def numbers(text: str) -> frozenset[int]:
@@ -286,6 +303,24 @@ def _stems(text: str) -> frozenset[str]:
         for w in _WORD.findall(text)
         if w.lower() not in _STOP and not w.isdigit() and len(w) > 2
     )
+
+
+def _names(text: str) -> frozenset[str]:
+    """Stems of the capitalised words after the first (names, mostly)."""
+    words = _WORD.findall(text)[1:]
+    return frozenset(
+        w.lower()[:6] for w in words if w[0].isupper() and w.lower() not in _STOP and len(w) > 1
+    )
+
+
+def _pairs(text: str) -> frozenset[str]:
+    """Adjacent content-word stems, names left out: "terrorist cult" gives "terror cult"."""
+    stems = [
+        None if (i and w[0].isupper()) or w.isdigit() else w.lower()[:6]
+        for i, w in enumerate(_WORD.findall(text))
+        if w.lower() not in _STOP and len(w) > 2
+    ]
+    return frozenset(f"{a} {b}" for a, b in itertools.pairwise(stems) if a and b)
 
 
 @lru_cache(maxsize=2)
@@ -333,12 +368,12 @@ def _lexical(texts: Sequence[str]) -> np.ndarray:
 def _sentences(store: SqliteStore, p: ClaimParams) -> list[_Sent]:
     texts = {r["id"]: r["text"] for r in store.query("SELECT id, text FROM documents")}
     ents: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
-    df: dict[str, set[str]] = defaultdict(set)
-    for m in store.query("SELECT doc, start, end, text, entity FROM mentions"):
+    groups: set[str] = set()  # nationalities and other groups: descriptors more than actors
+    for m in store.query("SELECT doc, start, end, text, label, entity FROM mentions"):
         key = m["entity"] or m["text"].lower()
         ents[m["doc"]].append((m["start"], m["end"], key))
-        df[key].add(m["doc"])
-    limit = max(2.0, p.entity_df * len(texts))
+        if m["label"] == "NORP":
+            groups.add(key)
     out = []
     for r in store.query("SELECT doc, start, end FROM sentences ORDER BY doc, start"):
         text = texts[r["doc"]][r["start"] : r["end"]]
@@ -346,6 +381,11 @@ def _sentences(store: SqliteStore, p: ClaimParams) -> list[_Sent]:
         if not p.min_words <= n <= p.max_words:
             continue
         s, e = int(r["start"]), int(r["end"])
+        inside = [(a, b, k) for a, b, k in ents[r["doc"]] if a < e and s < b]
+        keys = frozenset(k for _, _, k in inside)
+        named = frozenset(
+            w.lower()[:6] for a, b, _ in inside for w in _WORD.findall(texts[r["doc"]][a:b])
+        )
         out.append(
             _Sent(
                 r["doc"],
@@ -353,13 +393,23 @@ def _sentences(store: SqliteStore, p: ClaimParams) -> list[_Sent]:
                 e,
                 text,
                 numbers(text),
-                frozenset(
-                    k for a, b, k in ents[r["doc"]] if a < e and s < b and len(df[k]) <= limit
-                ),
+                keys,
                 _stems(text),
                 quantities(text),
+                keys | named | _names(text),
+                _pairs(text),
+                n,
             )
         )
+    # an entity or word pair that many sentences share is the corpus's subject, no anchor
+    ent_df = Counter(k for x in out for k in x.ents)
+    pair_df = Counter(k for x in out for k in x.pairs)
+    ent_limit = max(2.0, p.entity_share * len(out))
+    rare_limit = max(3.0, p.rare_share * len(out))
+    for x in out:
+        x.ents = frozenset(k for k in x.ents if ent_df[k] <= ent_limit)
+        x.rare = frozenset(k for k in x.ents if ent_df[k] <= rare_limit and k not in groups)
+        x.pairs = frozenset(k for k in x.pairs if pair_df[k] <= p.phrase_df)
     return out
 
 
@@ -395,14 +445,28 @@ def _embeddings(store: SqliteStore, sents: Sequence[_Sent], kind: str) -> np.nda
     return vectors
 
 
+def _conflict(a: _Sent, b: _Sent) -> bool:
+    """Different numbers, or names on both sides and none in common."""
+    return bool(
+        (a.nums and b.nums and not a.nums & b.nums)
+        or (a.names and b.names and not a.names & b.names)
+    )
+
+
 def _linked(a: _Sent, b: _Sent, cos: float, p: ClaimParams) -> bool:
-    if a.nums and b.nums and not a.nums & b.nums:
-        return False  # they state different numbers
+    if _conflict(a, b):
+        return False
     if cos >= p.high:
         return True
+    if a.rare & b.rare and cos >= p.rare_low:
+        return True
+    if a.ents & b.ents and cos >= p.entity_low and (a.words & b.words) - a.names - b.names:
+        return True  # a shared entity and a shared word that is no name (what is said of it)
+    if max(a.size, b.size) > p.anchor_words:
+        return False
     if a.qty & b.qty and cos >= p.quantity_low:
         return True
-    if a.ents & b.ents and cos >= p.entity_low and len(a.words & b.words) >= 2:
+    if a.pairs & b.pairs and cos >= p.phrase_low:
         return True
     return bool(a.nums & b.nums) and cos >= p.low
 
@@ -410,7 +474,7 @@ def _linked(a: _Sent, b: _Sent, cos: float, p: ClaimParams) -> bool:
 def _clusters(sents: Sequence[_Sent], vec: np.ndarray, p: ClaimParams) -> list[list[int]]:
     edges: list[tuple[float, int, int]] = []
     block = 2048
-    floor = min(p.high, p.low, p.entity_low)
+    floor = min(p.high, p.low, p.entity_low, p.phrase_low)
     for lo in range(0, len(sents), block):
         sims = vec[lo : lo + block] @ vec.T
         for i, j in zip(*np.nonzero(sims >= floor), strict=True):
@@ -447,11 +511,7 @@ def _clusters(sents: Sequence[_Sent], vec: np.ndarray, p: ClaimParams) -> list[l
             continue  # one sentence per document and claim
         if len(xa) + len(xb) > 2 and float((vec[xa] @ vec[xb].T).mean()) < p.cohesion:
             continue
-        if any(
-            sents[x].nums and sents[y].nums and not sents[x].nums & sents[y].nums
-            for x in xa
-            for y in xb
-        ):
+        if any(_conflict(sents[x], sents[y]) for x in xa for y in xb):
             continue
         for x in xb:
             owner[x] = ca

@@ -8,7 +8,9 @@ edits, and repeated inside one document at known places; plus claims, each
 stated in two to four documents in different wordings (templates), next to
 distractors that name the same actor with another number. Reuse is scored by
 passage overlap (a found passage matches a planted one when both sides
-overlap it), claims by pairwise precision and recall over sentences. The
+overlap it), claims by pairwise precision and recall over sentences
+(pairs of a planted copy and its source are the same text, so they are left
+out of both sides: they say nothing about paraphrase). The
 sample corpus check: the texts whose MANIFEST entry has ``shared_passage``
 must be linked by reuse, and no other pair.
 """
@@ -157,16 +159,33 @@ def score_reuse(
             "recall": tp_gold / len(gold) if gold else 0.0}
 
 
-def score_claims(store: SqliteStore, gold: dict[tuple[str, int, int], int]) -> dict[str, float]:
+def score_claims(store: SqliteStore, gold: dict[tuple[str, int, int], int],
+                 copies: list[tuple[str, int, int, str, int, int]] | None = None
+                 ) -> dict[str, float]:
+    """Pairwise precision and recall; pairs of one planted copy group are left out."""
     from narrascope.corpus.claims import claims
+
+    group: dict[tuple[str, int, int], tuple[str, int, int]] = {}
+
+    def root(x: tuple[str, int, int]) -> tuple[str, int, int]:
+        while group.get(x, x) != x:
+            x = group[x]
+        return x
+
+    for g in copies or []:
+        group[root((g[0], g[1], g[2]))] = root((g[3], g[4], g[5]))
+
+    def same_text(p: tuple[tuple[str, int, int], ...]) -> bool:
+        return root(p[0]) == root(p[1])
 
     predicted: dict[tuple[str, int, int], int] = {}
     for c in claims(store):
         for m in c.members:
             predicted[m.doc, m.start, m.end] = c.id
-    gold_pairs = {frozenset(p) for p in combinations(gold, 2) if gold[p[0]] == gold[p[1]]}
+    gold_pairs = {frozenset(p) for p in combinations(gold, 2)
+                  if gold[p[0]] == gold[p[1]] and not same_text(p)}
     pred_pairs = {frozenset(p) for p in combinations(predicted, 2)
-                  if predicted[p[0]] == predicted[p[1]]}
+                  if predicted[p[0]] == predicted[p[1]] and not same_text(p)}
     tp = len(gold_pairs & pred_pairs)
     return {"gold_pairs": len(gold_pairs), "predicted_pairs": len(pred_pairs),
             "precision": tp / len(pred_pairs) if pred_pairs else 0.0,
@@ -214,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
         find_reuse(store)
         find_claims(store)
         result = {"synthetic_reuse": score_reuse(store, syn.reuse),
-                  "synthetic_claims": score_claims(store, syn.claims)}
+                  "synthetic_claims": score_claims(store, syn.claims, syn.reuse)}
     if not args.no_sample:
         result["sample_reuse"] = score_sample()
     print(json.dumps(result, indent=2))

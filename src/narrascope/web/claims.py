@@ -7,7 +7,10 @@ were dropped) has no such tables: the views then come back empty with ``missing`
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import TYPE_CHECKING, Any
+
+from narrascope.corpus.reuse import site_key
 
 if TYPE_CHECKING:
     from narrascope.web.data import Corpus
@@ -20,7 +23,7 @@ Record = dict[str, Any]
 def read_claims(corpus: Corpus, top: int = 50) -> Record:
     """The ``top`` claims by document count with their evidence: ``claims``, ``docs``."""
     if "claims" not in corpus.tables or "claim_members" not in corpus.tables:
-        return {"claims": [], "docs": [], "missing": ["claims"]}
+        return {"claims": [], "docs": [], "sites": [], "missing": ["claims"]}
     claims = corpus.q(
         "SELECT id, text, doc_count, independent_count, first_seen FROM claims"
         " ORDER BY doc_count DESC, independent_count DESC, id LIMIT ?", (top,))
@@ -33,8 +36,12 @@ def read_claims(corpus: Corpus, top: int = 50) -> Record:
             "independent": c["independent_count"], "first_seen": c["first_seen"]}
            for c in claims]
     used = sorted({d for c in out for d in c["docs"]})
-    titles = {d["id"]: d for d in corpus.q("SELECT id, title, site, source FROM documents")}
+    titles = {d["id"]: d for d in corpus.q("SELECT id, title, site, url, source FROM documents")}
+    site_of = {d: site_key(r["site"], r["url"]) or "(no site)" for d, r in titles.items()}
+    for c in out:  # claims x sites: how many of the claim's documents each site has
+        c["sites"] = dict(Counter(site_of.get(d, "(no site)") for d in c["docs"]))
     return {"claims": out, "docs": [titles.get(d, {"id": d}) for d in used],
+            "sites": sorted({s for c in out for s in c["sites"]}),
             "independence": "documents not reusing one another's text and not of one site",
             "missing": []}
 
