@@ -142,6 +142,8 @@ class ArgFinder:
     lemma: Callable[[Token], str]
     #: gender of people by the last word of their name (see :func:`genders`)
     gender: dict[str, str] = field(default_factory=dict)
+    #: nouns whose definite description refers back to a named group ("the group")
+    anaphoric: frozenset[str] = frozenset()
     history: list[_Seen] = field(default_factory=list)
     sentence_no: int = 0
     _names: dict[int, Arg] = field(default_factory=dict)
@@ -235,15 +237,15 @@ class ArgFinder:
             return [self._names[tok.i]]
         lower = tok.lower_
         if tok.pos_ == "PRON" and lower in _PERSON_PRONOUNS | _IT_PRONOUNS | _THEY_PRONOUNS:
-            if lower == "it" and tok.dep_ not in {"nsubj", "nsubjpass"}:
-                return []  # an object "it" is mostly a proposition ("as X put it")
+            if tok.dep_ not in {"nsubj", "nsubjpass", "poss"}:
+                return []  # object pronouns ("him", "them", "it") resolve too poorly to use
             return self._antecedent(tok, lower, "pronoun")
         for c in tok.children:  # "the organisation, the X (XO), ..." names it
             if c.dep_ == "appos" and c.i in self._names:
                 return [self._names[c.i]]
         if tok.pos_ == "PRON" and lower in {"who", "which", "that"} and tok.head.dep_ == "relcl":
             return self._one(tok.head.head, parts=parts, depth=depth)
-        if tok.pos_ == "NOUN" and self.lemma(tok) in self.group_nouns and any(
+        if tok.pos_ == "NOUN" and self.lemma(tok) in self.anaphoric and any(
                 c.dep_ == "det" and c.lower_ in _DEFINITE for c in tok.children) and not any(
                 c.dep_ in {"poss", "compound", "amod"} and c.i in self._names
                 for c in tok.children) and not any(c.dep_ == "prep" and c.lower_ == "of"

@@ -376,11 +376,21 @@ class _Sentence:
             for gen in gens:
                 for c in gen:
                     if c.subject.ref_start == c.object.ref_start or (
-                            c.subject.ref_text.casefold() == c.object.ref_text.casefold()):
-                        continue
+                            _same_name(c.subject.ref_text, c.object.ref_text)):
+                        continue  # an actor's relation to itself says nothing
                     found.setdefault((c.subject.ref_start, c.object.ref_start, c.relation,
                                       c.trigger.i), c)
         return list(found.values())
+
+
+def _same_name(a: str, b: str) -> bool:
+    """"The White House" and "White House's" are one name."""
+    def key(x: str) -> str:
+        x = x.casefold().replace("’", "'").strip(" \"'.,")
+        x = x.removesuffix("'s").removesuffix("'")
+        return x.removeprefix("the ").strip()
+
+    return key(a) == key(b)
 
 
 def _shouting(sent: Span) -> bool:
@@ -405,7 +415,7 @@ def relations(doc: Document, parsed: Sequence[Parsed], lemma: Lemmatize) -> tupl
     tax = relation_taxonomy()
     finder = ArgFinder(doc, plural_names(doc, parsed), tax.word_set("group_nouns"),
                        frozenset(tax.by_noun) | frozenset(tax.by_role), frozenset(tax.by_noun),
-                       lemma, genders(doc, parsed))
+                       lemma, genders(doc, parsed), tax.word_set("anaphoric_nouns"))
     hedged = {(s.start, s.end) for s in sentence_statuses(doc) if s.status == "hedged"}
     found: list[Relation] = []
     for piece in parsed:
