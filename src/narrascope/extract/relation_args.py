@@ -6,11 +6,12 @@ which name it refers to:
 * a token of an entity mention (``PERSON``, ``ORG``, ``GPE``, ``NORP``, ``LOC``,
   ``FAC``) is that mention; a run of proper nouns the NER missed is a name of its
   own (label ``PROPN``; the corpus stage links it to an entity by its spelling);
-* a personal or possessive pronoun (he, she, it, they, his, their ...) or a
+* a subject or possessive pronoun (he, she, it, they, his, their ...) or a
   definite description with a group noun ("the group", "this organisation") is
   the most recent compatible name of the last sentences, preferring subjects:
-  he/she a person, it a group or place, they a group or a person named as the
-  subject of a plural verb in the document;
+  he/she a person of that gender or of unknown gender (:func:`genders`), it a
+  group or place, they a group or a person named as the subject of a plural verb
+  in the document; object pronouns (him, them, it) are left unresolved;
 * a common noun owned by a name stands for it ("MKO units", "the CIA's agents",
   "the actions of the group", "Iranian officials").
 
