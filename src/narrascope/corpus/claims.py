@@ -425,7 +425,12 @@ def _embeddings(store: SqliteStore, sents: Sequence[_Sent], kind: str) -> np.nda
     missing = [i for i, s in enumerate(sents) if (s.doc, s.start, s.end) not in have]
     vectors = np.zeros((len(sents), _DIM), dtype=np.float32)
     if missing:
-        new = encode([sents[i].text for i in missing])
+        # each distinct text is embedded once: republished copies cost nothing more
+        distinct: dict[str, int] = {}
+        for i in missing:
+            distinct.setdefault(" ".join(sents[i].text.split()), len(distinct))
+        encoded = encode(list(distinct))
+        new = [encoded[distinct[" ".join(sents[i].text.split())]] for i in missing]
         rows = [
             (sents[i].doc, sents[i].start, sents[i].end, name, new[k].tobytes())
             for k, i in enumerate(missing)
@@ -472,52 +477,77 @@ def _linked(a: _Sent, b: _Sent, cos: float, p: ClaimParams) -> bool:
 
 
 def _clusters(sents: Sequence[_Sent], vec: np.ndarray, p: ClaimParams) -> list[list[int]]:
+    """Claims as lists of sentence indices, one sentence per document.
+
+    Sentences with the same text (republished copies) are one unit: the rules
+    run over distinct texts, so a corpus of copies costs what its distinct
+    sentences cost, and each claim then lists every copy.
+    """
+    groups: dict[str, list[int]] = {}
+    for i, s in enumerate(sents):
+        groups.setdefault(" ".join(s.text.split()), []).append(i)
+    units = list(groups.values())
+    reps = [u[0] for u in units]
+    unit_docs = [frozenset(sents[i].doc for i in u) for u in units]
+    rvec = vec[reps]
     edges: list[tuple[float, int, int]] = []
     block = 2048
     floor = min(p.high, p.low, p.entity_low, p.phrase_low)
-    for lo in range(0, len(sents), block):
-        sims = vec[lo : lo + block] @ vec.T
+    for lo in range(0, len(reps), block):
+        sims = rvec[lo : lo + block] @ rvec.T
         for i, j in zip(*np.nonzero(sims >= floor), strict=True):
             a, b = lo + int(i), int(j)
             if (
                 a < b
-                and sents[a].doc != sents[b].doc
-                and _linked(sents[a], sents[b], float(sims[i, j]), p)
+                and not unit_docs[a] & unit_docs[b]
+                and _linked(sents[reps[a]], sents[reps[b]], float(sims[i, j]), p)
             ):
                 edges.append((float(sims[i, j]), a, b))
     by_qty: dict[tuple[int, str], list[int]] = defaultdict(list)
-    for i, s in enumerate(sents):
-        for q in s.qty:
-            by_qty[q].append(i)
+    for k, r in enumerate(reps):
+        for q in sents[r].qty:
+            by_qty[q].append(k)
     for group in by_qty.values():
-        for k, a in enumerate(group[:50]):
-            for b in group[k + 1 : 50]:
-                cos = float(vec[a] @ vec[b])
+        for n, a in enumerate(group[:50]):
+            for b in group[n + 1 : 50]:
+                cos = float(rvec[a] @ rvec[b])
                 if (
-                    sents[a].doc != sents[b].doc
+                    not unit_docs[a] & unit_docs[b]
                     and cos < floor
-                    and _linked(sents[a], sents[b], cos, p)
+                    and _linked(sents[reps[a]], sents[reps[b]], cos, p)
                 ):
                     edges.append((cos, a, b))
     edges.sort(reverse=True)
-    owner = list(range(len(sents)))
-    members: dict[int, list[int]] = {i: [i] for i in range(len(sents))}
+    owner = list(range(len(reps)))
+    members: dict[int, list[int]] = {k: [k] for k in range(len(reps))}
+    docs_of: dict[int, set[str]] = {k: set(unit_docs[k]) for k in range(len(reps))}
     for _, a, b in edges:
         ca, cb = owner[a], owner[b]
         if ca == cb:
             continue
         xa, xb = members[ca], members[cb]
-        if {sents[x].doc for x in xa} & {sents[y].doc for y in xb}:
+        if docs_of[ca] & docs_of[cb]:
             continue  # one sentence per document and claim
-        if len(xa) + len(xb) > 2 and float((vec[xa] @ vec[xb].T).mean()) < p.cohesion:
+        if len(xa) + len(xb) > 2 and float((rvec[xa] @ rvec[xb].T).mean()) < p.cohesion:
             continue
-        if any(_conflict(sents[x], sents[y]) for x in xa for y in xb):
+        if any(_conflict(sents[reps[x]], sents[reps[y]]) for x in xa for y in xb):
             continue
         for x in xb:
             owner[x] = ca
         xa.extend(xb)
+        docs_of[ca] |= docs_of.pop(cb)
         del members[cb]
-    return [m for m in members.values() if len({sents[i].doc for i in m}) >= 2]
+    found = []
+    for cluster in members.values():
+        if len(docs_of[cluster[0]]) < 2:
+            continue
+        first: dict[str, int] = {}
+        for k in cluster:
+            for i in units[k]:
+                if sents[i].doc not in first or sents[i].start < sents[first[sents[i].doc]].start:
+                    first[sents[i].doc] = i
+        found.append(sorted(first.values()))
+    return found
 
 
 def find_claims(store: SqliteStore, params: ClaimParams | None = None) -> int:
