@@ -109,7 +109,9 @@ def cmd_train(args: argparse.Namespace) -> int:
     print(f"training: {report.train_articles} articles, {report.seconds:.0f} s "
           f"(parsing included), seed {args.seed}")
     print(f"held-out SI F1 {report.heldout_si.f1:.3f} (threshold {report.threshold}, "
-          f"gap {report.gap}); TC micro-F1 {report.heldout_tc.f1:.3f}")
+          f"gap {report.gap}, sentence threshold {report.sent_threshold}); TC micro-F1 "
+          f"{report.heldout_tc.f1:.3f}, macro-F1 {report.heldout_tc_macro:.3f} "
+          f"(prior shift {report.tc_shift})")
     return 0
 
 
@@ -120,7 +122,7 @@ def cmd_detect(args: argparse.Namespace) -> int:
     articles = read_articles(article_paths(args.articles))
     model = _model(args)
     parsed = parse_articles(articles, _nlp(args))
-    spans = predict_si(model, parsed)
+    spans = predict_si(model, parsed, articles=articles)
     if args.format == "semeval-si":
         _write(write_si(spans), args.output)
     else:

@@ -80,7 +80,7 @@ def test_no_content_no_spans(nlp: Any) -> None:
     assert techniques(doc, [], load_model()) == ()
 
 
-def test_seeds_mark_name_calling_with_targets(seeds: Path, settings: Settings) -> None:
+def test_seeds_mark_labels_and_authority_with_targets(seeds: Path, settings: Settings) -> None:
     with SqliteStore(":memory:") as store:
         build([str(seeds)], store, settings)
         rows = store.query("SELECT * FROM techniques")
@@ -98,6 +98,10 @@ def test_seeds_mark_name_calling_with_targets(seeds: Path, settings: Settings) -
         pejorative = [r for r in labelling if any(
             w in r["text"].lower() for w in ("terror", "cult", "liar", "authoritarian"))]
         assert pejorative, "no loaded label such as 'terrorist' or 'cult' was marked"
+        kinds = Counter(r["technique"] for r in rows)
+        # Thought-terminating_Cliches is not asserted: the detector marks none in the seeds.
+        for label in ("Loaded_Language", "Name_Calling,Labeling", "Appeal_to_Authority"):
+            assert kinds[label] >= 1, f"no {label} span in the seeds: {dict(kinds)}"
         exported = list(records(store, "techniques"))
         assert len(exported) == len(rows)
         assert set(exported[0]) >= {"doc", "start", "end", "text", "technique", "score",

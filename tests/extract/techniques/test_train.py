@@ -9,8 +9,8 @@ import pytest
 
 from narrascope.cli import main
 from narrascope.extract.techniques.model import load_model
-from narrascope.extract.techniques.semeval import load_ptc, read_si, read_tc, score_si
-from narrascope.extract.techniques.train import evaluate, train
+from narrascope.extract.techniques.semeval import TcSpan, load_ptc, read_si, read_tc, score_si
+from narrascope.extract.techniques.train import evaluate, macro_f1, score_flc, train
 
 PTC = Path(__file__).parent / "ptc"
 
@@ -89,3 +89,24 @@ def test_cli_missing_articles_is_a_clean_error(
 def _write(path: Path, lines: list[str]) -> Path:
     path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
     return path
+
+
+def test_span_and_technique_score_by_hand() -> None:
+    gold = [TcSpan("1", "Doubt", 0, 10), TcSpan("1", "Slogans", 20, 30)]
+    predicted = [TcSpan("1", "Doubt", 5, 15), TcSpan("1", "Doubt", 20, 30)]
+    flc = score_flc(gold, predicted)
+    assert flc.precision == pytest.approx(0.5 / 2)
+    assert flc.recall == pytest.approx(0.5 / 2)
+    assert macro_f1(gold, [TcSpan("1", "Doubt", 0, 10), TcSpan("1", "Doubt", 20, 30)]) == (
+        pytest.approx((2 / 3 + 0.0) / 2))
+
+
+def test_bundled_model_has_a_tuned_sentence_model(nlp: Any) -> None:
+    model = load_model()
+    assert model.sent is not None
+    assert 0.0 < model.sent_threshold <= 1.0
+    assert model.meta["tc_prior_shift"] >= 0.0
+    doc = nlp("According to the experts, the report is clear. Enough is enough.")
+    for a, b, p in model.sentence_spans(doc, doc.text.lower(), threshold=0.0):
+        assert 0 <= a < b <= len(doc)
+        assert 0.0 <= p <= 1.0

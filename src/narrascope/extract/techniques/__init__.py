@@ -2,8 +2,9 @@
 
 :func:`techniques` runs the trained detector (:mod:`.model`; the weights ship in
 ``narrascope/data/models/techniques``) over the parsed content regions of a
-document: spans from the token model, a technique and confidence from the span
-model, and the entity or noun phrase the span targets (:mod:`.targets`).
+document: spans from the token model and whole sentences from the sentence
+model, a technique and confidence for each from the span model, and the
+entity or noun phrase each span targets (:mod:`.targets`).
 :func:`technique_rows` gives the store rows, :func:`export_techniques` the
 export records and :func:`technique_counts` per-document and per-entity counts
 and densities per 1,000 words. The taxonomy, with the SemEval-2023 Task 3
@@ -81,6 +82,9 @@ def techniques(
             continue
         probs = model.token_probs(sdoc)
         runs = decode_spans(probs, sdoc, model.threshold, model.gap, model.low)
+        seen = {(a, b) for a, b, _ in runs}
+        runs.extend(r for r in model.sentence_spans(sdoc, lowered, piece.offset)
+                    if (r[0], r[1]) not in seen)
         spans = [sdoc[a:b] for a, b, _ in runs]
         labels = model.classify(sdoc, spans, lowered, piece.offset)
         for (_, _, p_span), span, (label, p_label) in zip(runs, spans, labels, strict=True):

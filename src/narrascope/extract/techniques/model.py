@@ -1,13 +1,16 @@
-"""Features and inference of the technique detector: two linear models over spaCy tokens.
+"""Features and inference of the technique detector: three linear models over spaCy tokens.
 
 Span identification (SI) scores every token of a parsed paragraph with a
 logistic regression over its word, shape, part of speech, dependency, its
 neighbours and the content words of its sentence; runs of tokens over the
-tuned threshold become spans. Technique classification (TC) labels a span with
-a multinomial logistic regression over the span's words and bigrams, its edges,
-its context, its syntax and how often its text recurs in the document (the cue
-for Repetition). Both models are a vocabulary (feature string -> row) and a
-weight matrix, stored as ``weights.npz`` and ``meta.json.gz`` (no pickles) in
+tuned threshold become spans. A sentence model (a logistic regression over the
+span features of a whole sentence) adds the sentences likely to be spans.
+Technique classification (TC) labels a span with a multinomial logistic
+regression over the span's words and bigrams, its edges, its context, its
+syntax, how often its text recurs in the document (the cue for Repetition),
+its place and shape in its sentence and whom the sentence cites. Each model is
+a vocabulary (feature string -> row) and a weight matrix, stored as
+``weights.npz`` and ``meta.json.gz`` (no pickles) in
 ``narrascope/data/models/techniques``; inference needs only numpy.
 """
 
@@ -37,12 +40,35 @@ __all__ = [
     "bundled_model_dir",
     "decode_spans",
     "load_model",
+    "sentence_candidates",
     "span_features",
     "token_features",
 ]
 
 _QUOTES = frozenset('"“”«»')
 _WORD = re.compile(r"\w+")
+#: Verbs (and "according") that attribute a statement to a speaker.
+_REPORTING_WORDS = """
+    according said says say saying told tells tell stated states state claimed claims claim
+    warned warns warn explained explains explain noted notes note added adds argued argues
+    argue wrote writes write testified testifies announced announces confirmed confirms
+    reported reports insisted insists believes believe believed suggested suggests concluded
+    concludes found finds showed shows revealed reveals declared declares asserted asserts
+    acknowledged admitted admits agreed agrees maintained maintains stressed stresses
+    emphasized emphasised observed observes pointed points
+"""
+_REPORTING = frozenset(_REPORTING_WORDS.split())
+#: Nouns of experts, offices, bodies and studies (the sources an appeal to authority cites).
+_AUTHORITY_WORDS = """
+    expert experts official officials scientist scientists study studies research researchers
+    researcher report reports professor prof dr doctor doctors analyst analysts spokesman
+    spokeswoman spokesperson director chief president minister secretary general judge court
+    agency intelligence department ministry authorities authority government institute
+    university scholar scholars historian historians economist economists survey data
+    evidence specialist specialists commission committee council panel
+"""
+_AUTHORITY = frozenset(_AUTHORITY_WORDS.split())
+_SUBJECTS = frozenset({"nsubj", "nsubjpass", "expl"})
 
 
 # -- features ------------------------------------------------------------------------
@@ -146,6 +172,81 @@ def span_features(doc: Doc, span: Span, doc_text_lower: str, offset: int = 0) ->
         f.append("quoted")
     if any(t.is_upper and len(t) > 1 for t in span):
         f.append("caps")
+    f.extend(_shape_features(span))
+    f.extend(_source_features(doc, span))
+    return f
+
+
+def _shape_features(span: Span) -> list[str]:
+    """Where the span sits in its sentence and its form.
+
+    A thought-terminating cliche is often a short, whole sentence or an
+    imperative, with few content words.
+    """
+    sent = span.sent
+    toks = [t for t in span if not t.is_space]
+    f = [f"sl={_bucket(len(sent), (4, 7, 10, 15, 25, 40))}"]
+    if span.end >= sent.end - 1:
+        f.append("ends-sentence")
+    if span.start == sent.start:
+        f.append("starts-sentence")
+    content = [t for t in toks if t.is_alpha and not t.is_stop]
+    f.append(f"cw={_bucket(len(content), (1, 2, 3, 5, 8, 12))}")
+    if span.start <= sent.start + 1 and span.end >= sent.end - 1 and len(sent) <= 10:
+        f.append("short-whole-sentence")
+    root = sent.root
+    if root.tag_ == "VB" and not any(c.dep_ in _SUBJECTS for c in root.children):
+        f.append("imperative-sent")
+        if span.start <= root.i < span.end:
+            f.append("imperative-span")
+    if toks and len(toks) <= 6 and not any(t.ent_type_ for t in toks):
+        f.append("short-no-ne")
+    return f
+
+
+def _source_features(doc: Doc, span: Span) -> list[str]:
+    """Who the span's sentence cites, and its quote marks.
+
+    An appeal to authority cites an expert, an office or a study with a
+    reporting verb ("said", "according to").
+    """
+    sent = span.sent
+    toks = [t for t in span if not t.is_space]
+    f = []
+    words = {t.lower_ for t in toks}
+    sent_words = {t.lower_ for t in sent}
+    if words & _REPORTING:
+        f.append("rep-span")
+    if sent_words & _REPORTING:
+        f.append("rep-sent")
+    if words & _AUTHORITY:
+        f.append("auth-span")
+    if sent_words & _AUTHORITY:
+        f.append("auth-sent")
+    if "according" in sent_words:
+        f.append("according-sent")
+    for t in sent:
+        if t.dep_ in ("nsubj", "nsubjpass") and t.head.lower_ in _REPORTING:
+            f.append("speaker=" + (t.ent_type_ or ("AUTH" if t.lower_ in _AUTHORITY
+                                                   else t.pos_)))
+            if any(c.lower_ in _AUTHORITY for c in t.subtree):
+                f.append("speaker-auth")
+    ents = {t.ent_type_ for t in toks if t.ent_type_}
+    if "PERSON" in ents:
+        f.append("person-span")
+    if "ORG" in ents:
+        f.append("org-span")
+    if not any(t.text in _QUOTES for t in toks) and any(
+        t.text in _QUOTES or t.text in "‘’" for t in sent
+    ):
+        f.append("quote-in-sent")
+    if toks and (toks[0].text in _QUOTES or (span.start > 0 and doc[span.start - 1].text
+                                             in _QUOTES)) and (
+        toks[-1].text in _QUOTES or (span.end < len(doc) and doc[span.end].text in _QUOTES)
+    ):
+        f.append("fully-quoted")
+    if span.end < len(doc) and doc[span.end].text in {".", "!", "?"}:
+        f.append("c+=" + doc[span.end].text)
     return f
 
 
@@ -190,7 +291,15 @@ def _softmax(x: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
 
 @dataclass(frozen=True)
 class TechniqueModel:
-    """The SI token model, the TC span model, the labels and the SI threshold."""
+    """The SI token model, the TC span model, the labels and the SI threshold.
+
+    ``sent`` (optional) is the sentence model: a logistic regression over the
+    span features of a whole sentence, the probability that the sentence is a
+    technique span; a sentence at ``sent_threshold`` or more is a span too
+    (for the techniques that fill a sentence, such as an appeal to authority
+    or a thought-terminating cliche, which the token model rarely finds), and
+    the span model names its technique like any other span's.
+    """
 
     si: LinearModel
     tc: LinearModel
@@ -199,6 +308,23 @@ class TechniqueModel:
     gap: int = 1
     low: float | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    sent: LinearModel | None = None
+    sent_threshold: float = 1.0
+
+    def sentence_spans(
+        self, doc: Doc, doc_text_lower: str, offset: int = 0, threshold: float | None = None
+    ) -> list[tuple[int, int, float]]:
+        """Sentences (token ``start``/``end``, probability) at the threshold or over."""
+        if self.sent is None:
+            return []
+        cands = sentence_candidates(doc)
+        if not cands:
+            return []
+        thr = self.sent_threshold if threshold is None else threshold
+        probs = _sigmoid(self.sent.scores(
+            [span_features(doc, c, doc_text_lower, offset) for c in cands])[:, 0])
+        return [(c.start, c.end, float(p)) for c, p in zip(cands, probs, strict=True)
+                if p >= thr]
 
     def token_probs(self, doc: Doc) -> list[float]:
         """The probability that each token of ``doc`` lies in a technique span."""
@@ -224,12 +350,17 @@ class TechniqueModel:
             "si_weights": self.si.weights.astype(np.float16), "si_bias": self.si.bias,
             "tc_weights": self.tc.weights.astype(np.float16), "tc_bias": self.tc.bias,
         }
-        np.savez_compressed(out / "weights.npz", allow_pickle=False, **arrays)
-        meta = {
+        meta: dict[str, Any] = {
             "format": 1, "labels": list(self.labels), "threshold": self.threshold,
             "gap": self.gap, "low": self.low, "si_vocab": _ordered(self.si.vocab),
             "tc_vocab": _ordered(self.tc.vocab), "info": self.meta,
         }
+        if self.sent is not None:
+            arrays["sent_weights"] = self.sent.weights.astype(np.float16)
+            arrays["sent_bias"] = self.sent.bias
+            meta.update(sent_vocab=_ordered(self.sent.vocab),
+                        sent_threshold=self.sent_threshold)
+        np.savez_compressed(out / "weights.npz", allow_pickle=False, **arrays)
         with gzip.open(out / "meta.json.gz", "wt", encoding="utf-8") as fh:
             json.dump(meta, fh, ensure_ascii=False, separators=(",", ":"))
 
@@ -247,6 +378,20 @@ def _loose(tok: Token, pos: frozenset[str]) -> bool:
     if tok.is_space or (tok.is_punct and tok.text not in _QUOTES):
         return True
     return tok.pos_ in pos
+
+
+def sentence_candidates(doc: Doc) -> list[Span]:
+    """The sentences of ``doc`` trimmed as detected spans are, of two tokens or more."""
+    out = []
+    for sent in doc.sents:
+        a, b = sent.start, sent.end
+        while a < b and _loose(doc[a], _LEADING):
+            a += 1
+        while b > a and _loose(doc[b - 1], _TRAILING):
+            b -= 1
+        if b - a >= 2:
+            out.append(doc[a:b])
+    return out
 
 
 def decode_spans(
@@ -318,9 +463,12 @@ def load_model(folder: str | None = None) -> TechniqueModel:
             bias=arrays[f"{prefix}_bias"].astype(np.float32),
         )
 
+    has_sent = "sent_vocab" in meta and "sent_weights" in arrays
     return TechniqueModel(
         si=linear("si"), tc=linear("tc"), labels=tuple(meta["labels"]),
         threshold=float(meta["threshold"]), gap=int(meta.get("gap", 1)),
         low=float(meta["low"]) if meta.get("low") is not None else None,
         meta=dict(meta.get("info", {})),
+        sent=linear("sent") if has_sent else None,
+        sent_threshold=float(meta.get("sent_threshold", 1.0)),
     )
