@@ -205,8 +205,9 @@ def print_entity_profile(p: Any) -> None:
     for rule in p.merged_by[:20]:
         evidence = rule.get("evidence")
         where = f"{evidence['doc'][:8]}@{evidence['start']}" if isinstance(evidence, dict) else ""
-        why.add_row(str(rule.get("rule")), escape(" = ".join(map(str, rule.get("names", [])))),
-                    where)
+        times = f" (x{rule['count']})" if rule.get("count") else ""
+        why.add_row(str(rule.get("rule")) + times,
+                    escape(" = ".join(map(str, rule.get("names", [])))), where)
     console.print(why)
     docs = Table("doc", "title", "published", "mentions", title="Documents", title_justify="left")
     for d in p.docs:

@@ -540,8 +540,8 @@ def to_rows(clusters: Iterable[Cluster]) -> list[EntityRow]:
             type=label,
             mention_ids=tuple(m.id for m in cluster.mentions),
             doc_count=len({m.doc for m in cluster.mentions}),
-            merged_by=json.dumps({"rules": cluster.rules} if cluster.rules
-                                 else {"rules": [{"rule": "same-name"}]}, ensure_ascii=False),
+            merged_by=json.dumps({"rules": _collapse(cluster.rules) if cluster.rules
+                                  else [{"rule": "same-name"}]}, ensure_ascii=False),
             first_seen=dates[0] if dates else None,
             last_seen=dates[-1] if dates else None,
             titles=json.dumps(dict(titles.most_common(10)), ensure_ascii=False)
@@ -557,6 +557,18 @@ def to_rows(clusters: Iterable[Cluster]) -> list[EntityRow]:
             rid = _entity_id(row.type, f"{name_key(row.name)}#{n}")
         unique[rid] = row if rid == row.id else _with_id(row, rid)
     return list(unique.values())
+
+
+def _collapse(rules: list[dict[str, object]]) -> list[dict[str, object]]:
+    """One record per rule and names, with the first evidence and how often it applied."""
+    out: dict[tuple[str, str], dict[str, object]] = {}
+    for rule in rules:
+        key = (str(rule.get("rule")), json.dumps(rule.get("names"), ensure_ascii=False))
+        if key in out:
+            out[key]["count"] = int(str(out[key].get("count", 1))) + 1
+        else:
+            out[key] = dict(rule)
+    return list(out.values())
 
 
 def _with_id(row: EntityRow, rid: str) -> EntityRow:
