@@ -224,3 +224,15 @@ def test_empty_store(tmp_path: Path) -> None:
     assert "has no documents yet" in call(app, "/").text
     assert call(app, "/search?q=anything").status == 200
     assert call(app, "/api/timeline").json()["entries"] == []
+
+
+def test_every_entity_page_renders(web_db: Path) -> None:
+    """Whatever rules formed an entity (one spelling, aliases, corrections), its page renders."""
+    app = make_app(str(web_db))
+    with open_store(web_db, read_only=True) as store:
+        ids = [r["id"] for r in store.query("SELECT id FROM entities")]
+    assert ids
+    for entity_id in ids:
+        reply = call(app, f"/entity/{entity_id}")
+        assert reply.status == 200, entity_id
+        assert "Why these mentions are one entity" in reply.text
