@@ -93,3 +93,19 @@ def test_name_helpers() -> None:
     assert title_before("Yesterday Rudy", 10) is None
     s, e = trim_span("“b.”", 0, 4)
     assert s == e
+
+
+def test_pairs_of_people_are_split() -> None:
+    text = ("Vladimir Vizinko met Mohammed Reza Sa'adati. Vizinko and Sa'adati talked; the "
+            "Sa'adati-Vizinko case grew. The Iran-Iraq war and Procter and Gamble did not.")
+    doc = with_aliases(_doc(text, [("Vladimir Vizinko", "PERSON"),
+                                   ("Mohammed Reza Sa'adati", "PERSON"),
+                                   ("Vizinko and Sa'adati", "ORG"), ("Sa'adati-Vizinko", "ORG"),
+                                   ("Iran-Iraq", "GPE"), ("Procter and Gamble", "ORG")]))
+    texts = [m.text for m in doc.mentions]
+    assert texts.count("Vizinko") == 2
+    assert texts.count("Sa'adati") == 2
+    assert "Iran-Iraq" in texts
+    assert "Procter and Gamble" in texts
+    for m in doc.mentions:
+        assert doc.text[m.start:m.end] == m.text

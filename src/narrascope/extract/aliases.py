@@ -159,8 +159,33 @@ def clean_mentions(doc: Document) -> tuple[Mention, ...]:
         title = parts.title or title_before(text, start)
         kept.append(replace(m, start=start, end=end, text=surface, title=title,
                             possessive=parts.possessive))
+    kept = _split_pairs(kept, text)
     kept.extend(_missed_acronyms(doc, kept))
     return tuple(sorted(kept, key=lambda m: (m.start, m.end)))
+
+
+_PAIR = re.compile(r"([^\W\d_][\w'’.]*)(\s+(?:and|&)\s+|-)([^\W\d_][\w'’.]*)")
+
+
+def _split_pairs(mentions: list[Mention], text: str) -> list[Mention]:
+    """Split "Vizinko and Sa'adati", "Sa'adati-Vizinko" into two people.
+
+    Only when both words are surnames of people named in full in the same
+    document, so "Iran-Iraq" or "Procter and Gamble" stay as they are.
+    """
+    surnames = {m.text.split()[-1].casefold() for m in mentions
+                if m.label == "PERSON" and len(m.text.split()) >= 2}
+    out: list[Mention] = []
+    for m in mentions:
+        pair = _PAIR.fullmatch(m.text)
+        if pair and pair.group(1).casefold() in surnames and pair.group(3).casefold() in surnames:
+            first_end = m.start + pair.end(1)
+            second_start = m.start + pair.start(3)
+            out.append(Mention(m.doc, m.start, first_end, text[m.start:first_end], "PERSON"))
+            out.append(Mention(m.doc, second_start, m.end, text[second_start:m.end], "PERSON"))
+        else:
+            out.append(m)
+    return out
 
 
 _PARTICLE_GAP = re.compile(r"[\s-]*(?:e|al|el|ul|ud|ad|ed|i|y|de|bin|ibn)[\s-]+|-(?:e|al|el|ul)-?",
