@@ -364,10 +364,19 @@ def resolve_entities(store: SqliteStore) -> tuple[int, list[str]]:
     return store.replace_entities(to_rows(clusters)), unmatched
 
 
-def run_corpus_stages(store: SqliteStore, timings: dict[str, float] | None = None) -> int:
-    """Recompute what spans documents (entities); returns the number of entities."""
+def run_corpus_stages(
+    store: SqliteStore,
+    timings: dict[str, float] | None = None,
+    unmatched: list[str] | None = None,
+) -> int:
+    """Recompute what spans documents; returns the number of entities.
+
+    ``unmatched``, if given, receives a line per correction that matched nothing.
+    """
     with _timed(timings, "entities"):
-        entities, _ = resolve_entities(store)
+        entities, lines = resolve_entities(store)
+    if unmatched is not None:
+        unmatched.extend(lines)
     with _timed(timings, "timeline"):
         merge_events(store)  # after entities: it reads mentions.entity
     with _timed(timings, "reuse"):

@@ -76,14 +76,14 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 def cmd_correct(args: argparse.Namespace) -> int:
     from narrascope.corpus.corrections import record_correction
-    from narrascope.pipeline import resolve_entities, run_corpus_stages
+    from narrascope.pipeline import run_corpus_stages
     from narrascope.store import open_store
 
     with open_store(args.db) as store:
         cid = record_correction(store, args.correction, args.target,
                                 getattr(args, "argument", None), args.note)
-        _, unmatched = resolve_entities(store)
-        run_corpus_stages(store)
+        unmatched: list[str] = []
+        run_corpus_stages(store, unmatched=unmatched)
     for line in unmatched:
         print(f"narrascope: warning: {line}")
     print(f"correction {cid} recorded ({args.correction} {args.target!r}"

@@ -128,7 +128,7 @@ class Corrections:
 
     def _correct(self, app: App, entity_id: str, fields: dict[str, str]) -> Reply:
         from narrascope.corpus.corrections import ACTIONS, record_correction
-        from narrascope.pipeline import resolve_entities, run_corpus_stages
+        from narrascope.pipeline import run_corpus_stages
         from narrascope.store import open_store
 
         action = fields.get("action", "")
@@ -149,8 +149,8 @@ class Corrections:
                 "SELECT id FROM mentions WHERE entity = ?", (entity_id,))]
             try:
                 cid = record_correction(store, action, name, argument, note)
-                _, unmatched = resolve_entities(store)
-                run_corpus_stages(store)
+                unmatched: list[str] = []
+                run_corpus_stages(store, unmatched=unmatched)
             except NarrascopeError as exc:
                 return (*app._error("400 Bad Request", str(exc)), [])
             mine = [line for line in unmatched if line.startswith(f"correction {cid} ")]
