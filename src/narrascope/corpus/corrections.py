@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from narrascope.corpus.entities import Cluster, canonical_name, mention_key
 from narrascope.errors import InputError
-from narrascope.extract.names import name_key, read_name
+from narrascope.extract.names import folded_name, name_key
 
 if TYPE_CHECKING:
     from narrascope.store import SqliteStore
@@ -70,7 +70,7 @@ def corrections(store: SqliteStore) -> list[Correction]:
 
 def _find(clusters: list[Cluster], name: str) -> Cluster | None:
     """The cluster called ``name``, else the largest one with that spelling."""
-    key = name_key(read_name(name).name)
+    key = folded_name(name)
     for cluster in clusters:
         if name_key(canonical_name(cluster)) == key and not cluster.ignored:
             return cluster
@@ -98,7 +98,7 @@ def apply_corrections(clusters: list[Cluster], log: list[Correction]) -> list[st
                 target.rules.append({**rule, "names": [c.target, c.argument]})
                 clusters.remove(other)
         elif c.action == "split":
-            key = name_key(read_name(c.argument or "").name)
+            key = folded_name(c.argument or "")
             moved = [m for m in target.mentions if mention_key(m.text, m.label) == key]
             if not moved or len(moved) == len(target.mentions):
                 unmatched.append(f"correction {c.id} (split {c.argument!r}): nothing to split")

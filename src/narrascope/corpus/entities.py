@@ -36,10 +36,11 @@ import hashlib
 import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from narrascope.extract.names import (
     acronym_key,
+    folded_name,
     initials,
     is_acronym,
     lexicon,
@@ -74,12 +75,12 @@ _MAX_EVIDENCE = 40
 
 def normalize_name(text: str) -> str:
     """The folded key of a mention's text (kept for the stages that match actors by name)."""
-    return name_key(read_name(text).name)
+    return folded_name(text)
 
 
 def mention_key(text: str, label: str) -> str:
     """The folded name of a mention (a personal name without its title)."""
-    return name_key(read_name(text, person=label == _PERSON).name)
+    return folded_name(text, person=label == _PERSON)
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,7 +223,7 @@ def resolve(mentions: Iterable[MentionRef], aliases: Iterable[AliasRef] = ()) ->
     multi = {k: n for k, n in nodes.items() if len(_content(n.tokens)) >= 2
              and not k.startswith("acr:") and ":" not in k.split(" ")[0]}
     _merge_by_form(uf, multi)
-    _merge_declared(uf, nodes, aliases)
+    _merge_declared(uf, aliases)
     _merge_initials(uf, nodes, multi)
     _merge_similar(uf, multi)
     _merge_people(uf, multi)
@@ -254,7 +255,7 @@ def _merge_by_form(uf: _Union, multi: dict[str, _Node]) -> None:
                 multi[key].names.most_common(1)[0][0]]})
 
 
-def _merge_declared(uf: _Union, nodes: dict[str, _Node], aliases: Iterable[AliasRef]) -> None:
+def _merge_declared(uf: _Union, aliases: Iterable[AliasRef]) -> None:
     for a in aliases:
         ka, kb = _key(read_name(a.name).name), _key(read_name(a.alias).name)
         if not ka or not kb or ka == kb:
@@ -572,6 +573,4 @@ def _collapse(rules: list[dict[str, object]]) -> list[dict[str, object]]:
 
 
 def _with_id(row: EntityRow, rid: str) -> EntityRow:
-    from dataclasses import replace
-
     return replace(row, id=rid)

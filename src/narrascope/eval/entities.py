@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from narrascope.corpus.entities import mention_key
-from narrascope.extract.names import name_key, read_name
+from narrascope.extract.names import folded_name
 
 __all__ = ["BCubed", "bcubed", "load_gold", "main", "score_store"]
 
@@ -74,13 +74,9 @@ def bcubed(gold: Mapping[str, str], predicted: Mapping[str, str]) -> tuple[float
     return precision / len(items), recall / len(items)
 
 
-def _spelling_key(text: str) -> str:
-    return name_key(read_name(text).name)
-
-
 def score_mentions(rows: Iterable[Mapping[str, Any]], gold: Mapping[str, Any]) -> BCubed:
     """Score mention rows (``id``, ``text``, ``label``, ``entity``) against ``gold``."""
-    cluster_of = {_spelling_key(s): name for name, spellings in gold["clusters"].items()
+    cluster_of = {folded_name(s): name for name, spellings in gold["clusters"].items()
                   for s in spellings}
     gold_map: dict[str, str] = {}
     predicted: dict[str, str] = {}
@@ -95,7 +91,7 @@ def score_mentions(rows: Iterable[Mapping[str, Any]], gold: Mapping[str, Any]) -
     precision, recall = bcubed(gold_map, predicted)
     violations = tuple(
         (a, b) for a, b in gold.get("must_not_merge", [])
-        if entities_of.get(_spelling_key(a), set()) & entities_of.get(_spelling_key(b), set())
+        if entities_of.get(folded_name(a), set()) & entities_of.get(folded_name(b), set())
     )
     return BCubed(precision, recall, len(gold_map), violations)
 

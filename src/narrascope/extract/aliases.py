@@ -20,6 +20,7 @@ from dataclasses import replace
 
 from narrascope.extract.names import (
     acronym_key,
+    folded_name,
     initials,
     is_acronym,
     lexicon,
@@ -214,7 +215,7 @@ def _join_split_names(mentions: Iterable[Mention], text: str) -> list[Mention]:
 def _missed_acronyms(doc: Document, mentions: list[Mention]) -> Iterable[Mention]:
     """Occurrences of acronyms defined in ``doc`` that the tagger did not mark."""
     label_of: dict[str, str] = {}
-    by_name = {name_key(read_name(m.text).name): m.label for m in mentions}
+    by_name = {folded_name(m.text): m.label for m in mentions}
     for alias in doc.aliases:
         for surface, other in ((alias.alias, alias.name), (alias.name, alias.alias)):
             if is_acronym(surface) and "." not in surface:

@@ -18,13 +18,14 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 __all__ = [
     "Lexicon",
     "NameParts",
     "acronym_key",
+    "folded_name",
     "initials",
     "is_acronym",
     "lexicon",
@@ -118,6 +119,7 @@ class NameParts:
     possessive: bool
 
 
+@lru_cache(maxsize=65536)  # the same spellings recur across a corpus; every stage reads them
 def read_name(text: str, *, person: bool = False) -> NameParts:
     """Split ``text`` (a mention's text) into name, leading title and possessive.
 
@@ -183,6 +185,11 @@ def name_key(name: str) -> str:
     folded = re.sub(r"[-‐‑–—]+", " ", folded)
     folded = re.sub(r"\s+", " ", folded)
     return folded.strip(" \"'.,;:()[]")
+
+
+def folded_name(text: str, *, person: bool = False) -> str:
+    """The exact-match key of a mention's text: :func:`read_name`, then :func:`name_key`."""
+    return name_key(read_name(text, person=person).name)
 
 
 def name_tokens(name: str) -> list[str]:
