@@ -69,26 +69,26 @@ def profile(store: SqliteStore, name: str) -> EntityProfile:
     )
     per_doc = Counter(m["doc"] for m in mentions)
     docs = []
+    texts: dict[str, str] = {}
+    named: dict[str, list[tuple[int, int, str, str]]] = {}
     for doc_id, n in per_doc.most_common():
-        d = store.query("SELECT title, source, published FROM documents WHERE id = ?",
+        d = store.query("SELECT title, source, published, text FROM documents WHERE id = ?",
                         (doc_id,))[0]
         docs.append({"id": doc_id, "title": d["title"], "source": d["source"],
                      "published": d["published"], "mentions": n})
+        texts[doc_id] = d["text"]
+        named[doc_id] = [(int(o["start"]), int(o["end"]), o["id"], o["name"]) for o in store.query(
+            "SELECT m.start, m.end, e.id, e.name FROM mentions m JOIN entities e"
+            " ON e.id = m.entity WHERE m.doc = ? AND e.id != ?", (doc_id, eid))]
     spans = sorted({(m["doc"], m["s_start"], m["s_end"]) for m in mentions
                     if m["s_start"] is not None})
     together: Counter[tuple[str, str]] = Counter()
     sentences: list[dict[str, Any]] = []
     for doc_id, start, end in spans:
-        others = store.query(
-            "SELECT DISTINCT e.id, e.name FROM mentions m JOIN entities e ON e.id = m.entity"
-            " WHERE m.doc = ? AND m.start >= ? AND m.end <= ? AND e.id != ?",
-            (doc_id, start, end, eid),
-        )
-        together.update((o["id"], o["name"]) for o in others)
+        together.update({(i, n) for s, e, i, n in named[doc_id] if start <= s and e <= end})
         if len(sentences) < _SENTENCES:
-            text = store.query("SELECT substr(text, ? + 1, ? - ?) AS t FROM documents"
-                               " WHERE id = ?", (start, end, start, doc_id))[0]["t"]
-            sentences.append({"doc": doc_id, "start": start, "end": end, "text": text})
+            sentences.append({"doc": doc_id, "start": start, "end": end,
+                              "text": texts[doc_id][start:end]})
     merged = json.loads(row["merged_by"]) if row["merged_by"] else {}
     return EntityProfile(
         id=eid, name=row["name"], type=row["type"], aliases=store.entity_aliases(eid),
