@@ -7,7 +7,7 @@ import pytest
 
 from narrascope.errors import StoreError
 from narrascope.model import CONTENT, Document, Mention, Region, Sentence, document_id
-from narrascope.store import SCHEMA_VERSION, EntityRow, SqliteStore, open_store
+from narrascope.store import SCHEMA_VERSION, SqliteStore, open_store
 
 
 def _doc(text: str = "Alpha Corp sued Beta Ltd. Boilerplate here.") -> Document:
@@ -34,29 +34,7 @@ def test_save_is_idempotent(memory_store: SqliteStore) -> None:
     assert memory_store.has_document(doc.id)
 
 
-def test_search_indexes_content_not_boilerplate(memory_store: SqliteStore) -> None:
-    memory_store.save_document(_doc())
-    hits = memory_store.search("sued")
-    assert [h.doc for h in hits] == [_doc().id]
-    assert "\x02sued\x03" in hits[0].snippet
-    assert memory_store.search("Boilerplate") == []
-
-
-def test_search_survives_invalid_fts_syntax(memory_store: SqliteStore) -> None:
-    memory_store.save_document(_doc())
-    assert memory_store.search('"Alpha Corp (') != []  # unbalanced: searched as plain words
-    assert memory_store.search("!!!") == []
-
-
-def test_entities_replace_links_mentions(memory_store: SqliteStore) -> None:
-    doc = _doc()
-    memory_store.save_document(doc)
-    (mid,) = [r["id"] for r in memory_store.mentions()]
-    memory_store.replace_entities([EntityRow("e1", "Alpha Corp", "ORG", (mid,), 1)])
-    assert [r["entity"] for r in memory_store.mentions()] == ["e1"]
-    assert memory_store.entity_aliases("e1") == [("Alpha Corp", 1)]
-    memory_store.replace_entities([])
-    assert [r["entity"] for r in memory_store.mentions()] == [None]
+# Search and entity links are tested on both stores in test_postgres.py (store fixture).
 
 
 def test_fetch_cache_round_trip(memory_store: SqliteStore) -> None:
