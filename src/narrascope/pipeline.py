@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Protocol
 from narrascope.clean import SiteLines, classify_text, extract_html
 from narrascope.corpus.claims import find_claims
 from narrascope.corpus.corrections import apply_corrections, corrections
-from narrascope.corpus.entities import AliasRef, MentionRef, resolve, to_rows
+from narrascope.corpus.entities import MentionRef, resolve, to_rows
 from narrascope.corpus.events import merge_events
 from narrascope.corpus.network import build_network
 from narrascope.corpus.reuse import find_reuse
@@ -34,7 +34,7 @@ from narrascope.extract import relations as relations_stage
 from narrascope.extract import stance as stance_stage
 from narrascope.extract import techniques as techniques_stage
 from narrascope.ingest import discover, read
-from narrascope.model import CONTENT, Document, RawDocument, Region, Skipped
+from narrascope.model import CONTENT, Alias, Document, RawDocument, Region, Skipped
 from narrascope.settings import Settings
 from narrascope.store import SqliteStore
 
@@ -357,7 +357,7 @@ def resolve_entities(store: SqliteStore) -> tuple[int, list[str]]:
                    r["title"], r["published"])
         for r in store.mentions()
     ]
-    declared = [AliasRef(r["doc"], int(r["start"]), int(r["end"]), r["name"], r["alias"])
+    declared = [Alias(r["doc"], int(r["start"]), int(r["end"]), r["name"], r["alias"], r["kind"])
                 for r in store.aliases()]
     clusters = resolve(refs, declared)
     unmatched = apply_corrections(clusters, corrections(store))

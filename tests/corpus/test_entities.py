@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from narrascope.cli import main
-from narrascope.corpus.entities import AliasRef, Cluster, MentionRef, resolve, to_rows
+from narrascope.corpus.entities import Cluster, MentionRef, resolve, to_rows
 from narrascope.eval.entities import bcubed, score_store
+from narrascope.model import Alias
 from narrascope.store import open_store
 
 
@@ -32,7 +33,7 @@ def test_spellings_and_acronyms_meet() -> None:
                  ("b", "Mujahideen-e-Khalq", "ORG"), ("b", "MEK’s", "PERSON"),
                  ("c", "Mujahedin Khalq Organization", "ORG"), ("c", "MKO", "ORG"),
                  ("c", "Khalq", "PERSON"))
-    clusters = resolve(refs, [AliasRef("c", 0, 30, "Mujahedin Khalq Organization", "MKO")])
+    clusters = resolve(refs, [Alias("c", 0, 30, "Mujahedin Khalq Organization", "MKO", "acronym")])
     assert _together(clusters, "a:the Mojahedin-e Khalq", "a:MEK", "b:Mujahideen-e-Khalq",
                      "b:MEK’s", "c:Mujahedin Khalq Organization", "c:MKO", "c:Khalq")
     rows = to_rows(clusters)

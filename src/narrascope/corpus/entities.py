@@ -50,10 +50,10 @@ from narrascope.extract.names import (
     skeleton,
     skeleton_letters,
 )
+from narrascope.model import Alias
 from narrascope.store import EntityRow
 
 __all__ = [
-    "AliasRef",
     "Cluster",
     "MentionRef",
     "canonical_name",
@@ -94,17 +94,6 @@ class MentionRef:
     label: str
     title: str | None = None
     published: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class AliasRef:
-    """A stored alias statement of a document."""
-
-    doc: str
-    start: int
-    end: int
-    name: str
-    alias: str
 
 
 @dataclass
@@ -196,7 +185,7 @@ def _majority(node_labels: Counter[str]) -> str:
     return max(node_labels.items(), key=lambda kv: (kv[1], kv[0] != _PERSON, kv[0]))[0]
 
 
-def resolve(mentions: Iterable[MentionRef], aliases: Iterable[AliasRef] = ()) -> list[Cluster]:
+def resolve(mentions: Iterable[MentionRef], aliases: Iterable[Alias] = ()) -> list[Cluster]:
     """Group ``mentions`` (ordered by document and position) into entity clusters."""
     lex = lexicon()
     nodes: dict[str, _Node] = {}
@@ -255,7 +244,7 @@ def _merge_by_form(uf: _Union, multi: dict[str, _Node]) -> None:
                 multi[key].names.most_common(1)[0][0]]})
 
 
-def _merge_declared(uf: _Union, aliases: Iterable[AliasRef]) -> None:
+def _merge_declared(uf: _Union, aliases: Iterable[Alias]) -> None:
     for a in aliases:
         ka, kb = _key(read_name(a.name).name), _key(read_name(a.alias).name)
         if not ka or not kb or ka == kb:
