@@ -41,6 +41,8 @@ from narrascope.store import SqliteStore
 if TYPE_CHECKING:
     from spacy.language import Language
 
+    from narrascope.extract.techniques.model import TechniqueModel
+
 __all__ = [
     "BuildReport",
     "Progress",
@@ -272,21 +274,24 @@ def annotate(batch: Sequence[Document], nlp: Language, settings: Settings) -> li
     parses = nlp_stage.parse_batch(batch, nlp, settings)
     lemma = events_stage.lemmatizer(nlp)
     detector = techniques_stage.load_model() if settings.techniques else None
-    return [
-        relations_stage.with_relations(techniques_stage.with_techniques(events_stage.with_dates(
-            attribution.attribute(
-                aliases_stage.with_aliases(replace(
-                    doc,
-                    sentences=nlp_stage.sentences(doc, parsed),
-                    mentions=nlp_stage.mentions(doc, parsed),
-                )),
-                parsed,
-            ),
-            parsed,
-            lemma,
-        ), parsed, detector), parsed, lemma)
-        for doc, parsed in zip(batch, parses, strict=True)
-    ]
+    return [_annotate_one(doc, parsed, lemma, detector)
+            for doc, parsed in zip(batch, parses, strict=True)]
+
+
+def _annotate_one(
+    raw: Document,
+    parsed: Sequence[nlp_stage.Parsed],
+    lemma: events_stage.Lemmatize,
+    detector: TechniqueModel | None,
+) -> Document:
+    """The per-document stages, in order, over one parsed document."""
+    doc = replace(raw, sentences=nlp_stage.sentences(raw, parsed),
+                  mentions=nlp_stage.mentions(raw, parsed))
+    doc = aliases_stage.with_aliases(doc)  # tidies mentions: before the stages that read them
+    doc = attribution.attribute(doc, parsed)
+    doc = events_stage.with_dates(doc, parsed, lemma)
+    doc = techniques_stage.with_techniques(doc, parsed, detector)
+    return relations_stage.with_relations(doc, parsed, lemma)
 
 
 def annotate_batch(
