@@ -21,7 +21,7 @@ import json
 import re
 import sqlite3
 from collections.abc import Iterator
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any, TextIO
 
 from narrascope.errors import ConfigError
@@ -268,13 +268,13 @@ def export_tables(store: SqliteStore, folder: str | Path) -> dict[str, int]:
 
 # -- SemEval-2020 Task 11 ------------------------------------------------------------
 
-_ARTICLE = re.compile(r"(?:^|[/\\])article(\d+)\.txt$")
-
-
 def semeval_article_id(doc: str, source: str | None) -> str:
     """``ID`` when the document was read from ``article<ID>.txt``, else the document id."""
-    match = _ARTICLE.search((source or "").split("#", 1)[0])
-    return match.group(1) if match else doc
+    from narrascope.extract.techniques.semeval import article_id
+
+    name = PurePath((source or "").split("#", 1)[0].replace("\\", "/")).name
+    aid = article_id(name)
+    return aid if name == f"article{aid}.txt" else doc
 
 
 def _semeval(store: SqliteStore, fmt: str, out: TextIO) -> int:
