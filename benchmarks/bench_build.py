@@ -1,7 +1,10 @@
 """Build benchmark: documents/second, peak memory, and build time vs spaCy alone.
 
-Replicates the bundled sample corpus to N documents (each copy varied so no
-two texts are equal), builds it into a fresh store, then runs spaCy's
+Generates N news-like articles (``benchmarks/generate.py``: new prose from
+templates, shared invented actors, a few copied paragraphs and restated claims;
+``--replicate`` instead varies copies of the bundled sample, a worst case for
+reuse and claims, whose output then grows with the square of the corpus),
+builds them into a fresh store, then runs spaCy's
 ``nlp.pipe`` alone over the same content regions the build parsed (the part
 of the work no pipeline can avoid), and prints the ratio.
 
@@ -36,6 +39,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from generate import make_corpus  # type: ignore[import-not-found]  # benchmarks/generate.py
+
 from narrascope.demo import sample_corpus
 from narrascope.extract.nlp import load_nlp
 from narrascope.pipeline import BuildReport, build
@@ -45,7 +50,7 @@ from narrascope.store import open_store
 REPLICABLE = (".txt", ".html", ".htm")
 
 
-def make_corpus(folder: Path, n_docs: int, seed: int = 0, prefix: str = "doc") -> None:
+def replicate_corpus(folder: Path, n_docs: int, seed: int = 0, prefix: str = "doc") -> None:
     """Write ``n_docs`` varied copies of the sample's text and HTML articles."""
     rng = random.Random(seed)
     with sample_corpus() as sample:
@@ -82,13 +87,15 @@ def _build(corpus: Path, db: Path, settings: Settings, nlp: Any) -> tuple[BuildR
     return report, time.perf_counter() - started
 
 
-def run_one(n_docs: int, settings: Settings, incremental: bool, workers: int) -> dict[str, Any]:
+def run_one(n_docs: int, settings: Settings, incremental: bool, workers: int,
+            replicate: bool = False) -> dict[str, Any]:
     """Build ``n_docs`` generated documents; the figures of one size."""
     tmp = Path(tempfile.mkdtemp(prefix="narrascope-bench-"))
+    write = replicate_corpus if replicate else make_corpus
     try:
         corpus = tmp / "corpus"
         corpus.mkdir()
-        make_corpus(corpus, n_docs)
+        write(corpus, n_docs)
         nlp = load_nlp(settings)
         db = tmp / "bench.db"
         report, build_s = _build(corpus, db, settings, nlp)
@@ -109,7 +116,7 @@ def run_one(n_docs: int, settings: Settings, incremental: bool, workers: int) ->
         if incremental:
             more = tmp / "more"
             more.mkdir()
-            make_corpus(more, max(1, n_docs // 100), seed=1, prefix="more")
+            write(more, max(1, n_docs // 100), seed=1, prefix="more")
             rep, inc_s = _build(more, db, settings, nlp)
             out.update(incremental_docs=rep.added, incremental_s=inc_s,
                        incremental_timings=rep.timings)
@@ -151,11 +158,14 @@ def main() -> None:
                         help="then add 1%% more documents and time that build")
     parser.add_argument("--workers", type=int, default=0, metavar="W",
                         help="also build on a local Dask cluster of W processes")
+    parser.add_argument("--replicate", action="store_true",
+                        help="build varied copies of the sample instead (worst case for reuse)")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # child: one size, JSON out
     args = parser.parse_args()
     settings = Settings().replace(techniques=not args.no_techniques)
     if args.one:
-        print(json.dumps(run_one(args.one, settings, args.incremental, args.workers)))
+        print(json.dumps(run_one(args.one, settings, args.incremental, args.workers,
+                                 args.replicate)))
         return
     print(f"machine: {platform.machine()}, {platform.processor() or 'cpu'}, "
           f"{os.cpu_count()} CPUs, Python {platform.python_version()}, "
@@ -164,6 +174,7 @@ def main() -> None:
     for n in args.docs:
         cmd = [sys.executable, __file__, "--one", str(n), "--workers", str(args.workers)]
         cmd += ["--incremental"] * args.incremental + ["--no-techniques"] * args.no_techniques
+        cmd += ["--replicate"] * args.replicate
         done = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if done.returncode != 0:
             sys.exit(f"benchmark of {n} documents failed:\n{done.stderr[-2000:]}")

@@ -229,6 +229,8 @@ class ClaimParams:
     phrase_df: int = 2  #: a content-word pair in more sentences than this is no anchor
     anchor_words: int = 50  #: longer sentences share numbers and pairs by chance: no weak anchor
     cohesion: float = 0.5  #: least average cosine inside a cluster of three or more
+    key_words: int = 6  #: rarest non-name words paired with an entity or number as a key
+    max_posting: int = 200  #: a key shared by more sentences than this links none of them
     model: str = "auto"  #: "auto" (MiniLM, else lexical) or "lexical"
 
 
@@ -414,14 +416,22 @@ def _sentences(store: SqliteStore, p: ClaimParams) -> list[_Sent]:
 
 
 def _embeddings(store: SqliteStore, sents: Sequence[_Sent], kind: str) -> np.ndarray:
-    """Stored vectors of ``sents``, embedding (and storing) only the missing ones."""
+    """Vectors of ``sents``: the stored ones, embedding (and storing) only the missing ones.
+
+    Only the documents of ``sents`` are read, so a corpus's other vectors stay on disk.
+    """
     name, encode = encoder(kind)
-    have = {
-        (r["doc"], r["start"], r["end"]): r["vector"]
-        for r in store.query(
-            "SELECT doc, start, end, vector FROM sentence_embeddings WHERE model = ?", (name,)
-        )
-    }
+    wanted = {(s.doc, s.start, s.end) for s in sents}
+    have: dict[tuple[str, int, int], bytes] = {}
+    doc_ids = sorted({s.doc for s in sents})
+    for lo in range(0, len(doc_ids), 500):
+        chunk = doc_ids[lo : lo + 500]
+        marks = ",".join("?" * len(chunk))
+        sql = f"SELECT doc, start, end, vector FROM sentence_embeddings WHERE model = ? AND doc IN ({marks})"  # noqa: E501, S608 - placeholders only
+        for r in store.query(sql, (name, *chunk)):
+            here = (r["doc"], int(r["start"]), int(r["end"]))
+            if here in wanted:
+                have[here] = r["vector"]
     missing = [i for i, s in enumerate(sents) if (s.doc, s.start, s.end) not in have]
     vectors = np.zeros((len(sents), _DIM), dtype=np.float32)
     if missing:
@@ -476,51 +486,87 @@ def _linked(a: _Sent, b: _Sent, cos: float, p: ClaimParams) -> bool:
     return bool(a.nums & b.nums) and cos >= p.low
 
 
-def _clusters(sents: Sequence[_Sent], vec: np.ndarray, p: ClaimParams) -> list[list[int]]:
-    """Claims as lists of sentence indices, one sentence per document.
+def _keys(s: _Sent, df: Counter[str], p: ClaimParams) -> set[str]:
+    """What a sentence can share with a claim-mate, one key per way the rules link two.
+
+    A rule of :func:`_linked` needs an anchor (a quantity, a rare entity, a rare
+    word pair, an entity or a number with a word beside it) or a high cosine,
+    which in practice means several rare words in common. Only sentences that
+    share a key are compared, so no pair of unrelated sentences is ever scored.
+    """
+    keys = {f"q{v} {w}" for v, w in s.qty}
+    keys.update(f"r{k}" for k in s.rare)
+    keys.update(f"p{k}" for k in s.pairs)
+    # the rarest words that some other sentence has too: a word no other sentence
+    # has can link nothing, and a common one links everything
+    said = sorted((w for w in s.words if w not in s.names and df[w] > 1), key=lambda w: (df[w], w))
+    for e in s.ents:
+        keys.update(f"e{e}|{w}" for w in said[: p.key_words])
+    names = sorted((w for w in s.names if df[w] > 1), key=lambda w: (df[w], w))[: p.key_words]
+    for m in names:
+        keys.update(f"m{m}|{w}" for w in said[: p.key_words])
+    keys.update(f"m{a}|{b}" for a, b in itertools.combinations(sorted(names), 2))
+    for n in s.nums:
+        keys.update(f"n{n}|{w}" for w in said[: p.key_words])
+    top = sorted((w for w in s.words if df[w] > 1), key=lambda w: (df[w], w))[:5]
+    keys.update(f"w{a}|{b}" for a, b in itertools.combinations(sorted(top), 2))
+    return keys
+
+
+def _candidates(
+    units: Sequence[list[int]],
+    sents: Sequence[_Sent],
+    unit_docs: Sequence[frozenset[str]],
+    p: ClaimParams,
+) -> list[tuple[int, int]]:
+    """Pairs of units (of different documents) that share at least one key."""
+    df = Counter(w for u in units for w in sents[u[0]].words | sents[u[0]].names)
+    postings: dict[str, list[int]] = defaultdict(list)
+    for k, u in enumerate(units):
+        for key in _keys(sents[u[0]], df, p):
+            postings[key].append(k)
+    pairs: set[tuple[int, int]] = set()
+    for group in postings.values():
+        if len(group) < 2 or len(group) > p.max_posting:
+            continue  # a key that many sentences share says nothing about two of them
+        for a, b in itertools.combinations(group, 2):
+            if not unit_docs[a] & unit_docs[b]:
+                pairs.add((a, b))
+    return sorted(pairs)
+
+
+def _clusters(
+    sents: Sequence[_Sent], store: SqliteStore, p: ClaimParams
+) -> tuple[list[list[int]], dict[int, np.ndarray]]:
+    """Claims as lists of sentence indices (one sentence per document), and their vectors.
 
     Sentences with the same text (republished copies) are one unit: the rules
     run over distinct texts, so a corpus of copies costs what its distinct
-    sentences cost, and each claim then lists every copy.
+    sentences cost, and each claim then lists every copy. Only units that share
+    a key with a unit of another document are embedded and compared.
     """
     groups: dict[str, list[int]] = {}
     for i, s in enumerate(sents):
         groups.setdefault(" ".join(s.text.split()), []).append(i)
     units = list(groups.values())
-    reps = [u[0] for u in units]
     unit_docs = [frozenset(sents[i].doc for i in u) for u in units]
-    rvec = vec[reps]
+    pairs = _candidates(units, sents, unit_docs, p)
+    used = sorted({k for pair in pairs for k in pair})
+    row = {k: n for n, k in enumerate(used)}
+    rvec = _embeddings(store, [sents[units[k][0]] for k in used], p.model)
     edges: list[tuple[float, int, int]] = []
-    block = 2048
-    floor = min(p.high, p.low, p.entity_low, p.phrase_low)
-    for lo in range(0, len(reps), block):
-        sims = rvec[lo : lo + block] @ rvec.T
-        for i, j in zip(*np.nonzero(sims >= floor), strict=True):
-            a, b = lo + int(i), int(j)
-            if (
-                a < b
-                and not unit_docs[a] & unit_docs[b]
-                and _linked(sents[reps[a]], sents[reps[b]], float(sims[i, j]), p)
-            ):
-                edges.append((float(sims[i, j]), a, b))
-    by_qty: dict[tuple[int, str], list[int]] = defaultdict(list)
-    for k, r in enumerate(reps):
-        for q in sents[r].qty:
-            by_qty[q].append(k)
-    for group in by_qty.values():
-        for n, a in enumerate(group[:50]):
-            for b in group[n + 1 : 50]:
-                cos = float(rvec[a] @ rvec[b])
-                if (
-                    not unit_docs[a] & unit_docs[b]
-                    and cos < floor
-                    and _linked(sents[reps[a]], sents[reps[b]], cos, p)
-                ):
-                    edges.append((cos, a, b))
+    if pairs:
+        left = np.array([row[a] for a, _ in pairs])
+        right = np.array([row[b] for _, b in pairs])
+        cosines = np.einsum("ij,ij->i", rvec[left], rvec[right])
+        for (a, b), cos in zip(pairs, cosines.tolist(), strict=True):
+            if _linked(sents[units[a][0]], sents[units[b][0]], cos, p):
+                edges.append((cos, row[a], row[b]))
     edges.sort(reverse=True)
-    owner = list(range(len(reps)))
-    members: dict[int, list[int]] = {k: [k] for k in range(len(reps))}
-    docs_of: dict[int, set[str]] = {k: set(unit_docs[k]) for k in range(len(reps))}
+    owner = list(range(len(used)))
+    members: dict[int, list[int]] = {k: [k] for k in range(len(used))}
+    docs_of: dict[int, set[str]] = {k: set(unit_docs[used[k]]) for k in range(len(used))}
+    rep = [sents[units[k][0]] for k in used]
     for _, a, b in edges:
         ca, cb = owner[a], owner[b]
         if ca == cb:
@@ -530,7 +576,7 @@ def _clusters(sents: Sequence[_Sent], vec: np.ndarray, p: ClaimParams) -> list[l
             continue  # one sentence per document and claim
         if len(xa) + len(xb) > 2 and float((rvec[xa] @ rvec[xb].T).mean()) < p.cohesion:
             continue
-        if any(_conflict(sents[reps[x]], sents[reps[y]]) for x in xa for y in xb):
+        if any(_conflict(rep[x], rep[y]) for x in xa for y in xb):
             continue
         for x in xb:
             owner[x] = ca
@@ -538,36 +584,37 @@ def _clusters(sents: Sequence[_Sent], vec: np.ndarray, p: ClaimParams) -> list[l
         docs_of[ca] |= docs_of.pop(cb)
         del members[cb]
     found = []
+    vectors: dict[int, np.ndarray] = {}
     for cluster in members.values():
         if len(docs_of[cluster[0]]) < 2:
             continue
         first: dict[str, int] = {}
         for k in cluster:
-            for i in units[k]:
+            for i in units[used[k]]:
+                vectors[i] = rvec[k]
                 if sents[i].doc not in first or sents[i].start < sents[first[sents[i].doc]].start:
                     first[sents[i].doc] = i
         found.append(sorted(first.values()))
-    return found
+    return found, vectors
 
 
 def find_claims(store: SqliteStore, params: ClaimParams | None = None) -> int:
     """Recompute the claims from the stored sentences; returns how many."""
     p = params or ClaimParams()
     sents = _sentences(store, p)
-    found: list[list[int]] = []
-    vec = np.zeros((0, _DIM), dtype=np.float32)
-    if sents:
-        vec = _embeddings(store, sents, p.model)
-        found = _clusters(sents, vec, p)
+    found, vectors = _clusters(sents, store, p) if sents else ([], {})
     docs = {r["id"]: r for r in store.query("SELECT id, site, url, published FROM documents")}
-    passages = [x for x in reuse_passages(store) if x.scope == "between"]
+    passages: dict[tuple[str, str], list[Any]] = defaultdict(list)
+    for x in reuse_passages(store):
+        if x.scope == "between":
+            passages[min(x.doc_a, x.doc_b), max(x.doc_a, x.doc_b)].append(x)
     has_quotes = "quotes" in store.table_columns()
     try:
         with store.transaction():
             store.execute("DELETE FROM claims")
             for cluster in sorted(found, key=lambda c: (-len(c), sents[c[0]].doc, c[0])):
                 members = sorted(cluster, key=lambda i: (sents[i].doc, sents[i].start))
-                sub = vec[members]
+                sub = np.stack([vectors[i] for i in members])
                 rep = sents[members[int((sub @ sub.T).sum(axis=1).argmax())]]
                 ids = sorted({sents[i].doc for i in members})
                 sites = sorted({k for d in ids if (k := site_key(docs[d]["site"], docs[d]["url"]))})
@@ -611,7 +658,9 @@ def _speakers(store: SqliteStore, members: Sequence[_Sent]) -> list[str]:
     return sorted(found)
 
 
-def _independent(members: Sequence[_Sent], docs: dict[str, Any], passages: Sequence[Any]) -> int:
+def _independent(
+    members: Sequence[_Sent], docs: dict[str, Any], passages: dict[tuple[str, str], list[Any]]
+) -> int:
     """Groups of the members' documents after joining one site's and reused-text documents."""
     ids = sorted({s.doc for s in members})
     parent = {d: d for d in ids}
@@ -633,7 +682,7 @@ def _independent(members: Sequence[_Sent], docs: dict[str, Any], passages: Seque
     def touches(doc: str, start: int, end: int) -> bool:
         return any(a < end and start < b for a, b in spans.get(doc, ()))
 
-    for x in passages:
+    for x in (x for pair in itertools.combinations(ids, 2) for x in passages.get(pair, ())):
         if (
             x.doc_a in parent
             and x.doc_b in parent
