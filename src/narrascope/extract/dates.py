@@ -109,7 +109,7 @@ def _spacy_only(piece: Parsed, taken: list[tuple[int, int, Reading]]) -> list[_F
             continue
         if any(ent.start_char < e and s < ent.end_char for s, e, _ in taken):
             continue
-        start, end = _trim(piece.doc.text, ent.start_char, ent.end_char)
+        start, end = _trim(piece.text, ent.start_char, ent.end_char)
         if end > start:
             extra.append(_Found(start, end, None, "form not recognised by the date grammar"))
     return extra
@@ -161,7 +161,7 @@ def timexes(doc: Document, parsed: Sequence[Parsed], anchor: str | None) -> tupl
     out: list[Timex] = []
     pending_times: list[tuple[int, Timex, Span | None]] = []
     for region, piece in enumerate(parsed):
-        text = piece.doc.text
+        text = piece.text
         taken = find_readings(text, piece.doc)
         found = [_Found(s, e, r) for s, e, r in taken] + _spacy_only(piece, taken)
         for f in sorted(found, key=lambda f: f.start):

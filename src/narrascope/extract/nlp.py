@@ -12,7 +12,7 @@ findings back into the stored document text; :func:`sentences` and
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from narrascope.errors import ModelError
@@ -32,10 +32,17 @@ _UNUSED = ("lemmatizer",)
 
 @dataclass(frozen=True, slots=True)
 class Parsed:
-    """The spaCy parse of one content region; ``offset`` is where it starts in the text."""
+    """The spaCy parse of one content region; ``offset`` is where it starts in the text.
+
+    ``text`` is ``doc.text``, kept: spaCy joins the tokens anew on every read of it.
+    """
 
     offset: int
     doc: Doc
+    text: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "text", self.doc.text)
 
 
 def load_nlp(settings: Settings) -> Language:
@@ -79,7 +86,7 @@ def sentences(doc: Document, parsed: Sequence[Parsed]) -> tuple[Sentence, ...]:
     found = []
     for piece in parsed:
         for sent in piece.doc.sents:
-            text = sent.text
+            text = piece.text[sent.start_char:sent.end_char]
             start = piece.offset + sent.start_char + (len(text) - len(text.lstrip()))
             end = piece.offset + sent.end_char - (len(text) - len(text.rstrip()))
             if end > start:

@@ -21,6 +21,7 @@ Speakers are resolved by :func:`narrascope.extract.speakers.resolve`.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -67,7 +68,7 @@ class _Found:
 
 def quotes(doc: Document, parsed: Sequence[Parsed]) -> tuple[Quote, ...]:
     """The quotes of ``doc``'s content regions, in text order."""
-    all_pairs: list[list[Quoted]] = [_pairs(p.doc.text) for p in parsed]
+    all_pairs: list[list[Quoted]] = [_pairs(p.text) for p in parsed]
     _continue_paragraphs(parsed, all_pairs)
     quoted_doc = [
         (p.offset + q.open, p.offset + q.end) for p, pairs in zip(parsed, all_pairs, strict=True)
@@ -76,9 +77,9 @@ def quotes(doc: Document, parsed: Sequence[Parsed]) -> tuple[Quote, ...]:
     found: list[_Found] = []
     for i, (piece, pairs) in enumerate(zip(parsed, all_pairs, strict=True)):
         local = [(q.open, q.end) for q in pairs]
-        direct = _direct(i, piece.doc, [q for q in pairs if not q.nested], local)
+        direct = _direct(i, piece.doc, piece.text, [q for q in pairs if not q.nested], local)
         found.extend(direct)
-        found.extend(_indirect(i, piece.doc, local, direct))
+        found.extend(_indirect(i, piece.doc, piece.text, local, direct))
     found.sort(key=lambda f: (parsed[f.piece].offset + f.parts[0][0]))
     return _resolve_all(doc, parsed, found, quoted_doc)
 
@@ -98,11 +99,11 @@ def _continue_paragraphs(parsed: Sequence[Parsed], all_pairs: list[list[Quoted]]
     """Keep an open paragraph quote only if the next paragraph opens with a mark."""
     paragraphs = [
         (i, m.start(), m.group()) for i, p in enumerate(parsed)
-        for m in re.finditer(r"[^\n]*\S[^\n]*", p.doc.text)
+        for m in re.finditer(r"[^\n]*\S[^\n]*", p.text)
     ]
     for i, pairs in enumerate(all_pairs):
         kept = []
-        text = parsed[i].doc.text
+        text = parsed[i].text
         for q in pairs:
             line_start = text.rfind("\n", 0, q.open) + 1
             if q.close is None and not text[line_start:q.open].strip():
@@ -129,18 +130,15 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _token_at(sd: Doc, char: int) -> Token | None:
-    for t in sd:
-        if t.idx <= char < t.idx + len(t.text):
-            return t
-        if t.idx > char:
-            return t
-    return None
+    """The token at ``char``, else the first one after it."""
+    # token ends only grow: the first token ending after ``char``, by bisection
+    i = bisect_right(range(len(sd)), char, key=lambda j: sd[j].idx + len(sd[j].text))
+    return sd[i] if i < len(sd) else None
 
 
 def _direct(
-    piece: int, sd: Doc, pairs: Sequence[Quoted], quoted: Sequence[tuple[int, int]]
+    piece: int, sd: Doc, text: str, pairs: Sequence[Quoted], quoted: Sequence[tuple[int, int]]
 ) -> list[_Found]:
-    text = sd.text
     out: list[_Found] = []
     for q in pairs:
         start, end = _trimmed(text, *q.content)
@@ -148,7 +146,7 @@ def _direct(
             continue
         # a quote inside a block quote (Vizinko said: "…" inside a memoir) finds its own cue
         outside = [(s, e) for s, e in quoted if not (s < q.open and (q.close or q.end) < e)]
-        cue, speaker, cue_span = _cue(sd, q, outside)
+        cue, speaker, cue_span = _cue(sd, text, q, outside)
         content = text[start:end]
         words = len(content.split())
         if cue is None and (words < _SHORT or _is_title(content)):
@@ -184,7 +182,7 @@ def _kind(text: str, q: Quoted, content: str) -> str:
 _Cue = tuple["Token | None", "Speaker | None", "tuple[int, int] | None"]
 
 
-def _cue(sd: Doc, q: Quoted, quoted: Sequence[tuple[int, int]]) -> _Cue:
+def _cue(sd: Doc, text: str, q: Quoted, quoted: Sequence[tuple[int, int]]) -> _Cue:
     open_tok = _token_at(sd, q.open)
     if open_tok is None:
         return None, None, None
@@ -194,11 +192,11 @@ def _cue(sd: Doc, q: Quoted, quoted: Sequence[tuple[int, int]]) -> _Cue:
     after: list[Token] = []
     word_at: dict[int, tuple[int, int]] = {}
     n_words = 0
-    ends_sentence = sd.text[:close_at].rstrip()[-1:] in ".!?"
-    nxt = sd.text[close_at + 1:close_at + 3].lstrip()[:1]
+    ends_sentence = text[:close_at].rstrip()[-1:] in ".!?"
+    nxt = text[close_at + 1:close_at + 3].lstrip()[:1]
     if not (ends_sentence and nxt.isupper()):
         # by the text, not the tokens: a glued mark (,”writes) may hide in a token
-        for m in re.finditer(r"[^\W\d_][\w’'-]*|[.!?\"“”«»]", sd.text[close_at + 1:close_at + 60]):
+        for m in re.finditer(r"[^\W\d_][\w’'-]*|[.!?\"“”«»]", text[close_at + 1:close_at + 60]):
             if not m.group()[0].isalpha() or n_words >= 5:
                 break
             n_words += 1
@@ -218,11 +216,11 @@ def _cue(sd: Doc, q: Quoted, quoted: Sequence[tuple[int, int]]) -> _Cue:
                 return t, speaker_of(t) or _next_name(t, quoted), span
             if t.lower_ == "according":
                 return t, find_speaker(t.sent), span
-    if sd.text[:q.open].rstrip().endswith(":"):  # Vizinko carried this message: "…"
+    if text[:q.open].rstrip().endswith(":"):  # Vizinko carried this message: "…"
         for t in before[::-1]:
             if t.pos_ in {"VERB", "AUX"} and (sp := speaker_of(t)) is not None:
                 return t, sp, (t.idx, t.idx + len(t.text))
-    glued = _glued_cue(sd, q.open, quoted)
+    glued = _glued_cue(sd, text, q.open, quoted)
     if glued is not None:
         return glued
     # the reporting verb that governs the quote, e.g. "X has identified the group as "…""
@@ -239,7 +237,7 @@ def _cue(sd: Doc, q: Quoted, quoted: Sequence[tuple[int, int]]) -> _Cue:
             if h.head is h:
                 break
             h = h.head
-        words = len(sd.text[q.open:close_at].split())
+        words = len(text[q.open:close_at].split())
         root = h.pos_ == "VERB" and h.dep_ == "ROOT"
         if not _inside(h.idx, quoted) and root and words >= _SHORT:
             sp = speaker_of(h)
@@ -253,7 +251,9 @@ _CUE_BEFORE = re.compile(r"([^\W\d_][\w’'-]*)\s*(?:,|:|\s+that)?\s*$")
 _PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i"})
 
 
-def _glued_cue(sd: Doc, at: int, quoted: Sequence[tuple[int, int]]) -> _Cue | None:
+def _glued_cue(
+    sd: Doc, text: str, at: int, quoted: Sequence[tuple[int, int]]
+) -> _Cue | None:
     """``he writes,”The …`` / ``X, clarifies that”Cooperation``: a cue read from the text.
 
     When a mark is glued to the words around it the tokenizer merges them and
@@ -261,7 +261,6 @@ def _glued_cue(sd: Doc, at: int, quoted: Sequence[tuple[int, int]]) -> _Cue | No
     its speaker the pronoun or name before it, else the nearest person named
     earlier on the same line.
     """
-    text = sd.text
     line = text.rfind("\n", 0, at) + 1
     m = _CUE_BEFORE.search(text, line, at)
     if m is None or not is_cue_word(m.group(1)):
@@ -324,9 +323,8 @@ def _merge_split(text: str, found: list[_Found]) -> list[_Found]:
 
 
 def _indirect(
-    piece: int, sd: Doc, quoted: Sequence[tuple[int, int]], direct: Sequence[_Found]
+    piece: int, sd: Doc, text: str, quoted: Sequence[tuple[int, int]], direct: Sequence[_Found]
 ) -> list[_Found]:
-    text = sd.text
     taken = [p for f in direct for p in f.parts] + list(quoted)
     out: list[_Found] = []
 
@@ -350,7 +348,7 @@ def _indirect(
         elif (t.lower_ == "according" and t.i + 1 < len(sd) and sd[t.i + 1].lower_ == "to"
               and t.head.dep_ == "ROOT"):
             speaker = find_speaker(t.sent)
-            span = _rest_of(t.sent, t)
+            span = _rest_of(text, t)
         elif t.lower_ in _HEDGES:
             anonymous = True
             span = (t.head.left_edge.idx, t.head.right_edge.idx + len(t.head.right_edge.text))
@@ -358,7 +356,7 @@ def _indirect(
             c.lower_ == "it" and c.dep_ == "dobj" for c in t.children
         ):
             speaker = speaker_of(t)
-            span = _rest_of(t.sent, t)
+            span = _rest_of(text, t)
         if span is None:
             continue
         s, e = _trimmed(text, *span)
@@ -375,13 +373,12 @@ def _indirect(
     return out
 
 
-def _rest_of(sent: object, cue: Token) -> tuple[int, int] | None:
+def _rest_of(text: str, cue: Token) -> tuple[int, int] | None:
     """The sentence without the cue phrase's subtree ("according to X," / "as X puts it")."""
     sub = list(cue.subtree)
     s0, s1 = sub[0].idx, sub[-1].idx + len(sub[-1].text)
     first, last = cue.sent[0], cue.sent[-1]
     begin, end = first.idx, last.idx + len(last.text)
-    text = cue.doc.text
     if s0 - begin < end - s1:
         rest = s1
         while rest < end and text[rest] in " ,":

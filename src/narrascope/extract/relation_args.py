@@ -156,8 +156,9 @@ class ArgFinder:
         self._names = {}
         off = piece.offset
         sdoc = piece.doc
+        limit = off + len(piece.text)
         for m in self.doc.mentions:
-            inside = off <= m.start and m.end <= off + len(sdoc.text)
+            inside = off <= m.start and m.end <= limit
             if m.label not in ACTOR_LABELS or not inside:
                 continue
             span = sdoc.char_span(m.start - off, m.end - off, alignment_mode="expand")
@@ -284,11 +285,12 @@ class ArgFinder:
             ok = {("group", True), ("person", True), ("group", False)}
         pos = self._piece.offset + tok.idx
         sdoc = self._piece.doc
+        sent_start = tok.sent.start
         current = list({
             a.ref_start: _Seen(a, _kind(a.label), self._is_plural(a), _salience(sdoc[i]),
                                self.sentence_no)
             for i, a in sorted(self._names.items())
-            if a.end <= pos and tok.sent.start <= i < tok.i and sdoc[i].dep_ != "amod"
+            if a.end <= pos and sent_start <= i < tok.i and sdoc[i].dep_ != "amod"
             and (sdoc[i].head.i == i or self._names.get(sdoc[i].head.i) != a)
         }.values())
         pool = [*self.history, *current]
