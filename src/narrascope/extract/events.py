@@ -17,6 +17,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
+from weakref import WeakKeyDictionary
 
 from narrascope.extract.dates import governing_verb, timexes
 from narrascope.extract.nlp import Parsed
@@ -38,18 +39,29 @@ _EVENT_GRANULARITIES = frozenset({
 })
 
 
+# Rule lemmas by (orth, pos, morph) per lemmatizer component, kept across batches:
+# spaCy's own cache skips base forms, which are most of the words asked for.
+_RULE_CACHES: WeakKeyDictionary[Any, dict[tuple[int, int, int], str]] = WeakKeyDictionary()
+
+
 def lemmatizer(nlp: Any) -> Lemmatize:
     """A lemma function for triggers: the pipeline's lemmatizer even when it is disabled."""
     if "lemmatizer" in getattr(nlp, "component_names", ()):
         component = nlp.get_pipe("lemmatizer")
         rule = getattr(component, "rule_lemmatize", None)
         if rule is not None and getattr(component, "mode", "") == "rule":
+            cache = _RULE_CACHES.setdefault(component, {})
 
             def lemma(token: Token) -> str:
                 if token.lemma_:
                     return str(token.lemma_).lower()
-                found = rule(token)
-                return str(found[0]).lower() if found else str(token.lower_)
+                # the rule reads only the word, its part of speech and its morphology
+                key = (token.orth, token.pos, token.morph.key)  # type: ignore[attr-defined]
+                found = cache.get(key)
+                if found is None:
+                    forms = rule(token)
+                    found = cache[key] = str(forms[0]).lower() if forms else str(token.lower_)
+                return found
 
             return lemma
     return lambda token: str(token.lemma_ or token.lower_).lower()
