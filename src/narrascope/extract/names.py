@@ -142,6 +142,21 @@ def read_name(text: str, *, person: bool = False) -> NameParts:
     return NameParts(name=name.strip(), title=title, possessive=possessive)
 
 
+_WORD = re.compile(r"\S+")
+
+
+def _last_words(text: str, n: int) -> list[re.Match[str]]:
+    """The last ``n`` matches of ``\\S+`` in ``text``, read from its end, not its start."""
+    size = 16 * n
+    while True:
+        pos = max(0, len(text) - size)
+        words = list(_WORD.finditer(text, pos))
+        # from ``pos`` the first match may be a cut word; every later one is whole
+        if pos == 0 or len(words) > n:
+            return words[-n:]
+        size *= 4
+
+
 def title_before(text: str, start: int, floor: int = 0) -> str | None:
     """The title or role written just before a name at ``start`` ("former New York City
     Mayor", "Lt. Col.", "Secretary of State"), or ``None``.
@@ -152,7 +167,7 @@ def title_before(text: str, start: int, floor: int = 0) -> str | None:
     lex = lexicon()
     line_start = max(floor, text.rfind("\n", 0, start) + 1)
     before = text[line_start:start]
-    words = list(re.finditer(r"\S+", before))[-8:]
+    words = _last_words(before, 8)
     if not words or words[-1].end() != len(before.rstrip()) or before[-1:] not in " \u00a0":
         return None
     taken = 0
