@@ -39,7 +39,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from generate import make_corpus  # type: ignore[import-not-found]  # benchmarks/generate.py
+from generate import World, make_corpus  # type: ignore[import-not-found]  # benchmarks/generate.py
 
 from narrascope.demo import sample_corpus
 from narrascope.extract.nlp import load_nlp
@@ -91,12 +91,19 @@ def run_one(n_docs: int, settings: Settings, incremental: bool, workers: int,
             replicate: bool = False) -> dict[str, Any]:
     """Build ``n_docs`` generated documents; the figures of one size."""
     tmp = Path(tempfile.mkdtemp(prefix="narrascope-bench-"))
-    write = replicate_corpus if replicate else make_corpus
+    nlp = load_nlp(settings)
+    world = None if replicate else World(nlp)
+
+    def write(folder: Path, n: int, seed: int = 0, prefix: str = "doc") -> None:
+        if world is None:
+            replicate_corpus(folder, n, seed, prefix)
+        else:
+            make_corpus(folder, n, seed, prefix, world=world)
+
     try:
         corpus = tmp / "corpus"
         corpus.mkdir()
         write(corpus, n_docs)
-        nlp = load_nlp(settings)
         db = tmp / "bench.db"
         report, build_s = _build(corpus, db, settings, nlp)
         out: dict[str, Any] = {"docs": n_docs, "added": report.added,

@@ -19,6 +19,7 @@ import random
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 __all__ = ["World", "make_corpus"]
 
@@ -30,52 +31,11 @@ def _words(text: str) -> list[str]:
 
 _ON = _words("ba be bi bo da de di do ka ke ko la le li lo ma me mi mo na ne no ra re ri ro "
              "sa se si so ta te ti to va ve vi za zo")
-_NOUNS = _words(
-    "agreement border budget campaign ceasefire committee conflict contract court crisis "
-    "deal decision delegation election embassy evidence investigation law leader meeting "
-    "minister mission network office operation parliament plan policy port programme "
-    "project protest province reform region report sanction security statement strategy "
-    "summit tribunal union vote war weapon"
-)
-_PLURALS = _words(
-    "activists advisers civilians contracts documents donors engineers funds journalists "
-    "lawmakers members observers officers officials payments protesters refugees soldiers "
-    "students supporters troops voters weapons witnesses workers"
-)
-_VERBS = _words(
-    "accused announced approved blocked condemned criticised defended delayed denied "
-    "financed funded investigated opposed organised praised rejected signed supported "
-    "suspended threatened trained welcomed"
-)
-_ADJS = _words(
-    "controversial corrupt dangerous disastrous fragile illegal independent notorious "
-    "peaceful radical reckless secret shameful strong unprecedented violent weak"
-)
 _MONTHS = _words("January February March April May June July August September October "
                  "November December")
 _ORG_HEADS = ["Front", "Council", "Party", "Movement", "Institute", "Foundation", "Alliance"]
-_SENTENCES = [
-    "{P} of the {O} {v} the {n} in {L} {D}.",
-    "The {O} {v} the {adj} {n}, according to a report by the {O2}.",
-    '"The {n} is {adj} and the people of {L} know it," {P} said.',
-    "{P} told reporters that the {O} had {v} {N} {ns} {D}.",
-    "Critics say the {O} is a {adj} group that has {v} the {n} for years.",
-    "In {L}, {N} {ns} {v} the {n} after the {n2} collapsed {D}.",
-    "A spokesman for the {O} said the {n} would be {v} by the end of the year.",
-    "{P}, a {adj} critic of the {O}, {v} the {n} on television {D}.",
-    "The {n} in {L} was {v} by the {O} and its {ns}.",
-    "According to {P}, the {O} {v} at least {N} {ns} in {L}.",
-    "Officials in {L} {v} the {adj} {n} and called for a new {n2}.",
-    "The {O2} has {v} the {O} since its leaders moved to {L} {D}.",
-    "Documents seen by this newspaper show that the {O} {v} the {n} in secret.",
-    "{P} {v} the {O}, calling it a {adj} threat to {L}.",
-    "Many {ns} in {L} say the {n} has made their lives harder.",
-    "The {O} denied that it had {v} any {ns} in {L}.",
-    'In a statement, the {O} said: "We have never {v} the {n}."',
-    "Since {Y}, the {O} has {v} {N} {ns} across {L} and {L2}.",
-    "It is not clear whether the {n} will survive the {adj} {n2}.",
-    "{P} and {P2} met in {L} {D} to discuss the {n}.",
-]
+_SWAP = {"NN", "NNS", "VB", "VBD", "VBG", "VBN", "VBP", "VBZ", "JJ", "JJR", "JJS", "RB"}
+_PEOPLE, _PLACES = {"PERSON"}, {"GPE", "LOC", "FAC", "NORP"}
 _CLAIMS = [  # corpus-wide facts, each in several wordings: {a} actor, {l} place, {n} number
     ["{a} killed {n} officers in {l}.", "{n} officers died in {l} at the hands of {a}.",
      "The deaths of {n} officers in {l} were the work of {a}."],
@@ -94,51 +54,101 @@ def _name(rng: random.Random, parts: int) -> str:
 
 @dataclass
 class World:
-    """Actors and places shared by the articles of one corpus."""
+    """Actors and places shared by the articles of one corpus, and sentence skeletons.
 
+    A skeleton is a sentence of the bundled sample parsed by spaCy: each token
+    is kept (function words, punctuation) or marked as a slot of its tag
+    (nouns, verbs, adjectives, adverbs, numbers) or entity type, so a new
+    sentence has a real sentence's syntax and new content words.
+    """
+
+    nlp: Any
     seed: int = 0
     people: list[str] = field(default_factory=list)
     orgs: list[str] = field(default_factory=list)
     places: list[str] = field(default_factory=list)
     claims: list[tuple[int, str, str, int]] = field(default_factory=list)
+    skeletons: list[list[tuple[str, str, str]]] = field(default_factory=list)
+    vocab: dict[str, list[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         rng = random.Random(self.seed)
         self.people = [f"{_name(rng, 2)} {_name(rng, 3)}" for _ in range(3000)]
-        self.orgs = [f"{_name(rng, 3)} {rng.choice(_ORG_HEADS)}" for _ in range(600)]
+        self.orgs = [f"the {_name(rng, 3)} {rng.choice(_ORG_HEADS)}" for _ in range(600)]
         self.places = [_name(rng, rng.choice([2, 3])) for _ in range(400)]
         self.claims = [
-            (k % len(_CLAIMS), f"the {rng.choice(self.orgs)}", rng.choice(self.places),
+            (k % len(_CLAIMS), rng.choice(self.orgs), rng.choice(self.places),
              rng.randint(3, 90))
             for k in range(30)
         ]
+        vocab: dict[str, set[str]] = {}
+        for doc in self.nlp.pipe(_sample_paragraphs(), batch_size=32):
+            for sent in doc.sents:
+                words = [t for t in sent if not t.is_space]
+                if not 8 <= len(words) <= 45 or words[-1].text not in {".", "!", "?", '"'}:
+                    continue
+                ents = {e.start: e for e in sent.ents if e.label_ in _PEOPLE | _PLACES | {"ORG"}}
+                skeleton: list[tuple[str, str, str]] = []
+                skip_to = 0
+                for t in sent:
+                    if t.i < skip_to:
+                        continue  # inside an entity: its slot is its first token
+                    if t.i in ents:
+                        e = ents[t.i]
+                        skip_to = e.end
+                        skeleton.append((e.label_, "", doc[e.end - 1].whitespace_))
+                    elif t.tag_ in _SWAP and t.text.isalpha():
+                        skeleton.append((t.tag_, "", t.whitespace_))
+                        vocab.setdefault(t.tag_, set()).add(t.text.lower())
+                    elif t.tag_ == "CD" and t.text.isdigit():
+                        skeleton.append(("CD", t.text, t.whitespace_))
+                    else:
+                        skeleton.append(("", t.text, t.whitespace_))
+                self.skeletons.append(skeleton)
+        self.vocab = {k: sorted(v) for k, v in vocab.items()}
 
 
-def _sentence(rng: random.Random, cast: dict[str, list[str]]) -> str:
-    template = rng.choice(_SENTENCES)
-    day = f"on {rng.randint(1, 28)} {rng.choice(_MONTHS)} {rng.randint(1990, 2024)}"
-    values = {
-        "P": rng.choice(cast["people"]), "P2": rng.choice(cast["people"]),
-        "O": rng.choice(cast["orgs"]), "O2": rng.choice(cast["orgs"]),
-        "L": rng.choice(cast["places"]), "L2": rng.choice(cast["places"]),
-        "n": rng.choice(_NOUNS), "n2": rng.choice(_NOUNS), "ns": rng.choice(_PLURALS),
-        "v": rng.choice(_VERBS), "adj": rng.choice(_ADJS), "N": str(rng.randint(2, 900)),
-        "Y": str(rng.randint(1980, 2024)),
-        "D": rng.choice([day, f"in {rng.randint(1990, 2024)}", "last week", "on Tuesday"]),
-    }
-    opening = rng.choice(["", "", "", "Meanwhile, ", "Last year, ", f"In {values['L2']}, ",
-                          f"According to {values['P2']}, ", "However, ", "Officials said "])
-    closing = rng.choice(["", "", "", f", {values['P2']} said", ", officials said",
-                          f" despite the {values['n2']}", f" before the {values['n2']}"])
-    text = template.format(**values)
-    if closing and text.endswith(".") and not text.endswith('."'):
-        text = text[:-1] + closing + "."
-    if opening and not text.startswith('"'):
-        text = opening + text[0].lower() + text[1:] if text[:4] in {"The ", "It i", "A sp",
-                                                                     "Many", "Crit"} else (
-            opening + text)
-    text = re.sub(r"\ba ([aeiou])", r"an \1", text)
-    return text[0].upper() + text[1:]
+def _sample_paragraphs() -> list[str]:
+    """Paragraphs of the bundled sample's text and HTML articles (tags stripped)."""
+    from narrascope.demo import sample_corpus
+
+    out = []
+    with sample_corpus() as sample:
+        for path in sorted(sample.rglob("*")):
+            if path.suffix not in {".txt", ".html", ".htm"}:
+                continue
+            text = path.read_text(encoding="utf-8")
+            if path.suffix != ".txt":
+                text = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", text, flags=re.S)
+                text = re.sub(r"</(p|h\d|li|div)>|<br\s*/?>", "\n\n", text)
+                text = re.sub(r"<[^>]+>", " ", text)
+            out.extend(p.strip() for p in re.split(r"\n\s*\n", text) if len(p) > 60)
+    return out
+
+
+def _name(rng: random.Random, parts: int) -> str:
+    return "".join(rng.choice(_ON) for _ in range(parts)).capitalize()
+
+
+def _sentence(rng: random.Random, world: World, cast: dict[str, list[str]]) -> str:
+    """A new sentence: a sample sentence's skeleton with new words in its slots."""
+    out = []
+    for slot, text, space in rng.choice(world.skeletons):
+        if slot == "PERSON":
+            word = rng.choice(cast["people"])
+        elif slot == "ORG":
+            word = rng.choice(cast["orgs"]).removeprefix("the ")
+        elif slot in _PLACES:
+            word = rng.choice(cast["places"])
+        elif slot == "CD":
+            word = str(rng.randint(1950, 2024) if len(text) == 4 else rng.randint(2, 900))
+        elif slot:
+            word = rng.choice(world.vocab[slot])
+        else:
+            word = text
+        out.append(word + space)
+    sentence = "".join(out).strip()
+    return sentence[0].upper() + sentence[1:]
 
 
 def _article(rng: random.Random, world: World, earlier: list[list[str]]) -> list[str]:
@@ -148,14 +158,14 @@ def _article(rng: random.Random, world: World, earlier: list[list[str]]) -> list
         "places": rng.sample(world.places, 3),
     }
     paragraphs = [
-        " ".join(_sentence(rng, cast) for _ in range(rng.randint(3, 6)))
+        " ".join(_sentence(rng, world, cast) for _ in range(rng.randint(3, 6)))
         for _ in range(rng.randint(8, 13))
     ]
     if earlier and rng.random() < 0.03:  # republish a paragraph of an earlier article
         copied = rng.choice(rng.choice(earlier))
         if rng.random() < 0.5:
             words = copied.split()
-            words[rng.randrange(len(words))] = rng.choice(_NOUNS)
+            words[rng.randrange(len(words))] = rng.choice(world.vocab["NN"])
             copied = " ".join(words)
         paragraphs.insert(rng.randrange(len(paragraphs)), copied)
     if rng.random() < 0.05:  # restate a corpus-wide claim in one of its wordings
@@ -166,10 +176,20 @@ def _article(rng: random.Random, world: World, earlier: list[list[str]]) -> list
     return paragraphs
 
 
-def make_corpus(folder: Path, n_docs: int, seed: int = 0, prefix: str = "doc",
-                world: World | None = None) -> None:
-    """Write ``n_docs`` generated articles (text and HTML) into ``folder``."""
-    world = world or World()
+def make_corpus(folder: Path, n_docs: int, seed: int = 0, prefix: str = "doc", *,
+                world: World | None = None, nlp: Any = None) -> None:
+    """Write ``n_docs`` generated articles (text and HTML) into ``folder``.
+
+    ``world`` (or one made with ``nlp``, else with the configured spaCy model)
+    gives the actors and skeletons; pass the same one for corpora that belong together.
+    """
+    if world is None:
+        if nlp is None:
+            from narrascope.extract.nlp import load_nlp
+            from narrascope.settings import Settings
+
+            nlp = load_nlp(Settings())
+        world = World(nlp)
     rng = random.Random(f"{seed}-{prefix}")
     sites = [f"{_name(random.Random(k), 3)} News" for k in range(40)]
     earlier: list[list[str]] = []
@@ -177,8 +197,8 @@ def make_corpus(folder: Path, n_docs: int, seed: int = 0, prefix: str = "doc",
         paragraphs = _article(rng, world, earlier)
         earlier = [*earlier[-200:], paragraphs]
         site = rng.choice(sites)
-        title = _sentence(rng, {"people": world.people[:50], "orgs": world.orgs[:20],
-                                "places": world.places[:20]}).rstrip(".")
+        title = _sentence(rng, world, {"people": world.people[:50], "orgs": world.orgs[:20],
+                                       "places": world.places[:20]}).rstrip(".")
         if i % 4:
             nav = f"Home | World | Politics | {site}"
             foot = ("We use cookies to improve your experience. Accept all cookies\n"
