@@ -79,6 +79,8 @@ def find_readings(text: str, doc: Doc | None = None) -> list[tuple[int, int, Rea
     """Grammar matches in ``text`` (longest first, no overlaps), in text order."""
     cands: list[tuple[int, int, int, Reading]] = []
     for order, rule in enumerate(RULES):
+        if rule.cue is not None and rule.cue.search(text) is None:
+            continue  # no match can be found without the cue
         for m in rule.pattern.finditer(text):
             if m.end() <= m.start():
                 continue

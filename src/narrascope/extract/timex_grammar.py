@@ -70,6 +70,8 @@ class Rule:
     name: str
     pattern: re.Pattern[str]
     read: Callable[[re.Match[str]], Reading | None]
+    #: found in every match of ``pattern``: a text without it need not be scanned
+    cue: re.Pattern[str] | None = None
 
 
 def _absolute(value: str, granularity: str, kind: str = "date") -> Reading:
@@ -392,8 +394,15 @@ def _read_time_any(m: re.Match[str]) -> Reading | None:
 
 
 def _rule(name: str, pattern: str, read: Callable[[re.Match[str]], Reading | None],
-          flags: int = 0) -> Rule:
-    return Rule(name, re.compile(pattern, flags), read)
+          flags: int = 0, cue: str | None = None) -> Rule:
+    return Rule(name, re.compile(pattern, flags), read, re.compile(cue) if cue else None)
+
+
+# Cues of the slow rules (a part every match has, so a cheap pre-test of a text)
+_PART_CUE = r"(?i:quarter|half)"
+_DECADE_CUE = r"0['’]?s|(?i:ties)"  # 1990s 1990's '90s / twenties ... nineties
+_SHIFT_CUE = r"(?i:ago|later|earlier|after|before|prior)"
+_UNIT_CUE = r"(?i:second|minute|hour|day|week|month|year|decade|centur)"
 
 
 _MOD = r"(?:(?i:early|mid|late|the end of|the beginning of|the start of|the middle of)[- ]\s*)?"
@@ -415,12 +424,13 @@ RULES: tuple[Rule, ...] = (
           rf"(?:\s+of)?\s+)(?P<y>{YEAR})\b", _read_season_year),
     _rule("part-year", rf"(?i:\b(?:the\s+)?(?P<ord>first|second|third|fourth|1st|2nd|3rd|4th"
           rf"|last|final)[- ](?P<part>quarter|half)(?:\s+of)?\s+(?:fiscal\s+)?)(?P<y>{YEAR})\b",
-          _read_part_year),
+          _read_part_year, cue=_PART_CUE),
     _rule("decade", r"(?:\b(?i:the)\s+)?(?:(?i:early|mid|late)[- ]\s*)?(?:\b(?P<dec>1[5-9]\d0"
           r"|20[0-2]0)(?:'s|’s|s)\b|['’](?P<short>[1-9])0s\b|\b(?P<word>(?i:twenties|thirties"
-          r"|forties|fifties|sixties|seventies|eighties|nineties))\b)", _read_decade),
+          r"|forties|fifties|sixties|seventies|eighties|nineties))\b)", _read_decade,
+          cue=_DECADE_CUE),
     _rule("century", r"(?i:\b(?:the\s+)?(?:early\s+|late\s+|mid-)?(?P<c>1\d|2[01])(?:st|nd|rd|th)"
-          r"[- ]century)\b", _read_century),
+          r"[- ]century)\b", _read_century, cue=r"(?i:century)"),
     _rule("year", rf"\b{_MOD}(?:(?i:fiscal|calendar)\s+)?(?<![\d$€£#.,/])(?<!\d-)(?P<y>{YEAR})\b"
           rf"(?![.,]\d|%|-\d|\s?(?i:percent|per cent))", _read_year),
     _rule("deictic-day", r"\b(?i:yesterday|today|tomorrow|tonight)\b", _read_deictic_day),
@@ -430,7 +440,7 @@ RULES: tuple[Rule, ...] = (
           rf"(?:\s+(?P<part>(?i:morning|afternoon|evening|night)))?\b", _read_weekday),
     _rule("quarter", r"(?i:\b(?:the\s+)?(?:fiscal\s+)?(?P<ord>first|second|third|fourth|1st|2nd"
           r"|3rd|4th)[- ](?P<part>quarter|half))\b|(?i:\bthe\s+(?:(?:latest|most recent|recent"
-          r"|just-ended|just-completed)\s+)?quarter)\b", _read_quarter),
+          r"|just-ended|just-completed)\s+)?quarter)\b", _read_quarter, cue=_PART_CUE),
     _rule("this-unit", r"\b(?i:(?:earlier|later)\s+)?(?P<which>(?i:last|next|this|past|previous"
           r"|coming|current))\s+(?P<unit>(?i:year|month|week|weekend|quarter|decade|spring"
           r"|summer|autumn|fall|winter))\b", _read_this_unit),
@@ -445,14 +455,14 @@ RULES: tuple[Rule, ...] = (
           rf"|less than|just)\s+)?(?P<num>{NUM}|several|a few|few|many|some|a couple of|years"
           rf"|months)"
           rf"\s+(?P<unit>{UNIT}|)\s*(?P<dir>ago|later|earlier|after|before|prior))\b",
-          _read_shift),
+          _read_shift, cue=_SHIFT_CUE),
     _rule("anaphoric-unit", r"(?i:\b(?:that|the\s+(?P<which>same|following|next|previous"
           r"|preceding))\s+(?P<unit>year|month|week|day))\b", _read_anaphoric_unit),
     _rule("duration", rf"(?i:\b(?:the\s+)?(?P<pre>(?:past|last|next|coming|previous|first"
           rf"|recent)\s+)?"
           rf"(?:(?:more than|over|nearly|almost|about|around|some|at least|up to|less than)\s+)?"
           rf"(?:(?P<num>{NUM}|several|a few|few|a couple of|many)[- ])?(?P<unit>{UNIT}))\b"
-          rf"(?:-old)?", _read_duration),
+          rf"(?:-old)?", _read_duration, cue=_UNIT_CUE),
     _rule("set", r"(?i:\b(?:every|each)\s+(?P<unit>day|week|month|year|morning|night|evening"
           r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b)|\b(?:annual|annually"
           r"|yearly|daily|weekly|monthly|hourly|nightly)\b", _read_set),
