@@ -1,11 +1,13 @@
 """Generated news-like articles for the build benchmark.
 
-Each article is new English prose from sentence templates: invented people,
-organisations and places (shared across the corpus, so the entity stage has
-actors to resolve), dates, numbers, quotes with speakers, cited reports and
-opinion words, in paragraphs, with a site's navigation and cookie lines around
-the body. A few articles copy a paragraph of an earlier one (verbatim or
-lightly edited) and a few restate one of a small set of corpus-wide claims in
+Each sentence of an article is the skeleton of a sentence of the bundled
+sample (its function words, punctuation and syntax) with new words in its
+slots: nouns, verbs, adjectives and adverbs from the sample's vocabulary or
+invented with a fitting ending, numbers, and invented people, organisations
+and places (shared across the corpus, so the entity stage has actors to
+resolve). Articles have the length of news articles, in paragraphs, with a
+site's navigation and cookie lines around the body. A few articles copy a
+paragraph of an earlier one (verbatim or lightly edited) and a few restate one of a small set of corpus-wide claims in
 other words, so reuse and claims have work that grows with the corpus, as on
 a real one, instead of with its square (as copies of one sample would).
 
@@ -36,6 +38,13 @@ _MONTHS = _words("January February March April May June July August September Oc
 _ORG_HEADS = ["Front", "Council", "Party", "Movement", "Institute", "Foundation", "Alliance"]
 _SWAP = {"NN", "NNS", "VB", "VBD", "VBG", "VBN", "VBP", "VBZ", "JJ", "JJR", "JJS", "RB"}
 _PEOPLE, _PLACES = {"PERSON"}, {"GPE", "LOC", "FAC", "NORP"}
+_NEW_WORDS = 0.4  # share of content slots given an invented word (the sample's vocabulary is small)
+_ENDINGS = {
+    "NN": ["ation", "ment", "ness", "er", "ity", "ism"], "NNS": ["ations", "ments", "ers"],
+    "VB": ["ate", "ize", "en"], "VBP": ["ate", "ize"], "VBZ": ["ates", "izes"],
+    "VBD": ["ated", "ized", "ed"], "VBN": ["ated", "ized", "ed"], "VBG": ["ating", "izing"],
+    "JJ": ["ous", "al", "ive", "ic"], "JJR": ["er"], "JJS": ["est"], "RB": ["ously", "ally"],
+}
 _CLAIMS = [  # corpus-wide facts, each in several wordings: {a} actor, {l} place, {n} number
     ["{a} killed {n} officers in {l}.", "{n} officers died in {l} at the hands of {a}.",
      "The deaths of {n} officers in {l} were the work of {a}."],
@@ -46,6 +55,12 @@ _CLAIMS = [  # corpus-wide facts, each in several wordings: {a} actor, {l} place
      "After the war, {a} relocated its base to {l}.",
      "Following the war {a} settled its leadership in {l}."],
 ]
+
+
+def _new_word(rng: random.Random, tag: str) -> str:
+    """An invented word whose ending suits ``tag`` ("vobalation", "kemired", "sotively")."""
+    stem = "".join(rng.choice(_ON) for _ in range(rng.randint(1, 3))) + rng.choice("mnrlst")
+    return stem + rng.choice(_ENDINGS.get(tag, [""]))
 
 
 def _name(rng: random.Random, parts: int) -> str:
@@ -100,6 +115,8 @@ class World:
                     elif t.tag_ in _SWAP and t.text.isalpha():
                         skeleton.append((t.tag_, "", t.whitespace_))
                         vocab.setdefault(t.tag_, set()).add(t.text.lower())
+                    elif t.tag_ == "NNP" and t.text.isalpha() and t.i > sent.start:
+                        skeleton.append(("PERSON", "", t.whitespace_))
                     elif t.tag_ == "CD" and t.text.isdigit():
                         skeleton.append(("CD", t.text, t.whitespace_))
                     else:
@@ -126,6 +143,12 @@ def _sample_paragraphs() -> list[str]:
     return out
 
 
+def _new_word(rng: random.Random, tag: str) -> str:
+    """An invented word whose ending suits ``tag`` ("vobalation", "kemired", "sotively")."""
+    stem = "".join(rng.choice(_ON) for _ in range(rng.randint(1, 3))) + rng.choice("mnrlst")
+    return stem + rng.choice(_ENDINGS.get(tag, [""]))
+
+
 def _name(rng: random.Random, parts: int) -> str:
     return "".join(rng.choice(_ON) for _ in range(parts)).capitalize()
 
@@ -142,6 +165,8 @@ def _sentence(rng: random.Random, world: World, cast: dict[str, list[str]]) -> s
             word = rng.choice(cast["places"])
         elif slot == "CD":
             word = str(rng.randint(1950, 2024) if len(text) == 4 else rng.randint(2, 900))
+        elif slot and rng.random() < _NEW_WORDS:
+            word = _new_word(rng, slot)
         elif slot:
             word = rng.choice(world.vocab[slot])
         else:
