@@ -7,9 +7,10 @@ invented with a fitting ending, numbers, and invented people, organisations
 and places (shared across the corpus, so the entity stage has actors to
 resolve). Articles have the length of news articles, in paragraphs, with a
 site's navigation and cookie lines around the body. A few articles copy a
-paragraph of an earlier one (verbatim or lightly edited) and a few restate one of a small set of corpus-wide claims in
-other words, so reuse and claims have work that grows with the corpus, as on
-a real one, instead of with its square (as copies of one sample would).
+paragraph of an earlier one (verbatim or lightly edited) and a few restate one
+of a small set of corpus-wide claims in other words, so reuse and claims have
+work that grows with the corpus, as on a real one, instead of with its square
+(as copies of one sample would).
 
     python benchmarks/generate.py OUT_DIR --docs 1000 [--seed 0]
 """
