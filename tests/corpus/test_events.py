@@ -136,3 +136,16 @@ def test_export_and_timeline_command(
     out = capsys.readouterr().out
     assert out.index("196X") < out.index("1976-08-28")
     assert main(["timeline", "--db", str(db), "--entity", "Nobody Atall"]) == 1
+
+
+def test_two_entries_starting_in_one_sentence_get_their_own_ids() -> None:
+    from narrascope.corpus.events import _entry_row
+
+    def event(i: int, predicate: str, actor: str) -> EventRef:
+        return EventRef(i, "d", 10, "2020-01-01", "day", "2020-01-01", predicate,
+                        ((actor, actor.title(), None),), None)
+
+    # one sentence, one date, no shared actor or predicate: two timeline entries
+    clusters = group_events([event(1, "sign", "a"), event(2, "attack", "b")])
+    assert len(clusters) == 2
+    assert len({_entry_row(c)[0] for c in clusters}) == 2

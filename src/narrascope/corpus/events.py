@@ -105,9 +105,11 @@ def group_events(events: Iterable[EventRef]) -> list[list[EventRef]]:
 
 
 def _entry_row(cluster: Sequence[EventRef]) -> tuple[Any, ...]:
-    first = min(cluster, key=lambda e: (e.doc, e.start))
+    first = min(cluster, key=lambda e: (e.doc, e.start, e.id))
+    # the first event's row id too: one sentence can hold two events of one date
+    # that share no actor or predicate, and so start two entries
     ident = hashlib.sha256(
-        f"{first.date}\x00{first.granularity}\x00{first.doc}\x00{first.start}".encode()
+        f"{first.date}\x00{first.granularity}\x00{first.doc}\x00{first.start}\x00{first.id}".encode()
     ).hexdigest()[:12]
     predicates = Counter(e.predicate for e in cluster if e.predicate)
     predicate = predicates.most_common(1)[0][0] if predicates else None
