@@ -513,26 +513,28 @@ def _keys(s: _Sent, df: Counter[str], p: ClaimParams) -> set[str]:
     return keys
 
 
-def _candidates(
-    units: Sequence[list[int]],
-    sents: Sequence[_Sent],
-    unit_docs: Sequence[frozenset[str]],
-    p: ClaimParams,
-) -> list[tuple[int, int]]:
-    """Pairs of units (of different documents) that share at least one key."""
+def _candidates(units: Sequence[list[int]], sents: Sequence[_Sent], unit_docs: Sequence[
+        frozenset[str]], p: ClaimParams) -> list[tuple[int, int]]:
+    """Pairs of units (of different documents) worth comparing.
+
+    A pair qualifies when it shares a strong key (a quantity, a rare entity, a
+    rare word pair) or at least two keys of any kind: one shared name or number
+    beside one shared word is common by chance in a large corpus.
+    """
     df = Counter(w for u in units for w in sents[u[0]].words | sents[u[0]].names)
     postings: dict[str, list[int]] = defaultdict(list)
     for k, u in enumerate(units):
         for key in _keys(sents[u[0]], df, p):
             postings[key].append(k)
-    pairs: set[tuple[int, int]] = set()
-    for group in postings.values():
+    shared: Counter[tuple[int, int]] = Counter()
+    for key, group in postings.items():
         if len(group) < 2 or len(group) > p.max_posting:
             continue  # a key that many sentences share says nothing about two of them
+        weight = 2 if key[0] in "qrp" else 1
         for a, b in itertools.combinations(group, 2):
             if not unit_docs[a] & unit_docs[b]:
-                pairs.add((a, b))
-    return sorted(pairs)
+                shared[a, b] += weight
+    return sorted(pair for pair, n in shared.items() if n >= 2)
 
 
 def _clusters(
