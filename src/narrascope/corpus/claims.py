@@ -468,22 +468,32 @@ def _conflict(a: _Sent, b: _Sent) -> bool:
     )
 
 
-def _linked(a: _Sent, b: _Sent, cos: float, p: ClaimParams) -> bool:
+def _needed(a: _Sent, b: _Sent, p: ClaimParams) -> float | None:
+    """The least cosine at which ``a`` and ``b`` are linked; ``None``: never (a conflict).
+
+    Every rule but the cosine one needs an anchor that the words show, so this
+    is known before either sentence is embedded.
+    """
     if _conflict(a, b):
-        return False
-    if cos >= p.high:
-        return True
-    if a.rare & b.rare and cos >= p.rare_low:
-        return True
-    if a.ents & b.ents and cos >= p.entity_low and (a.words & b.words) - a.names - b.names:
-        return True  # a shared entity and a shared word that is no name (what is said of it)
-    if max(a.size, b.size) > p.anchor_words:
-        return False
-    if a.qty & b.qty and cos >= p.quantity_low:
-        return True
-    if a.pairs & b.pairs and cos >= p.phrase_low:
-        return True
-    return bool(a.nums & b.nums) and cos >= p.low
+        return None
+    need = p.high
+    if a.rare & b.rare:
+        need = min(need, p.rare_low)
+    if a.ents & b.ents and (a.words & b.words) - a.names - b.names:
+        need = min(need, p.entity_low)  # a shared entity and a shared word that is no name
+    if max(a.size, b.size) <= p.anchor_words:
+        if a.qty & b.qty:
+            need = min(need, p.quantity_low)
+        if a.pairs & b.pairs:
+            need = min(need, p.phrase_low)
+        if a.nums & b.nums:
+            need = min(need, p.low)
+    return need
+
+
+def _linked(a: _Sent, b: _Sent, cos: float, p: ClaimParams) -> bool:
+    need = _needed(a, b, p)
+    return need is not None and cos >= need
 
 
 def _keys(s: _Sent, df: Counter[str], p: ClaimParams) -> set[str]:
@@ -552,7 +562,12 @@ def _clusters(
         groups.setdefault(" ".join(s.text.split()), []).append(i)
     units = list(groups.values())
     unit_docs = [frozenset(sents[i].doc for i in u) for u in units]
-    pairs = _candidates(units, sents, unit_docs, p)
+    needed = {
+        pair: need
+        for pair in _candidates(units, sents, unit_docs, p)
+        if (need := _needed(sents[units[pair[0]][0]], sents[units[pair[1]][0]], p)) is not None
+    }
+    pairs = sorted(needed)
     used = sorted({k for pair in pairs for k in pair})
     row = {k: n for n, k in enumerate(used)}
     rvec = _embeddings(store, [sents[units[k][0]] for k in used], p.model)
@@ -562,7 +577,7 @@ def _clusters(
         right = np.array([row[b] for _, b in pairs])
         cosines = np.einsum("ij,ij->i", rvec[left], rvec[right])
         for (a, b), cos in zip(pairs, cosines.tolist(), strict=True):
-            if _linked(sents[units[a][0]], sents[units[b][0]], cos, p):
+            if cos >= needed[a, b]:
                 edges.append((cos, row[a], row[b]))
     edges.sort(reverse=True)
     owner = list(range(len(used)))
