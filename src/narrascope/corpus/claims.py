@@ -30,6 +30,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -523,28 +524,68 @@ def _keys(s: _Sent, df: Counter[str], p: ClaimParams) -> set[str]:
     return keys
 
 
-def _candidates(units: Sequence[list[int]], sents: Sequence[_Sent], unit_docs: Sequence[
-        frozenset[str]], p: ClaimParams) -> list[tuple[int, int]]:
+def _candidates(
+    units: Sequence[list[int]],
+    sents: Sequence[_Sent],
+    unit_docs: Sequence[frozenset[str]],
+    p: ClaimParams,
+) -> list[tuple[int, int]]:
     """Pairs of units (of different documents) worth comparing.
 
     A pair qualifies when it shares a strong key (a quantity, a rare entity, a
     rare word pair) or at least two keys of any kind: one shared name or number
-    beside one shared word is common by chance in a large corpus.
+    beside one shared word is common by chance in a large corpus. Keys are
+    hashed into flat arrays and grouped by sorting, so the index costs a few
+    bytes per key, not a Python object.
     """
     df = Counter(w for u in units for w in sents[u[0]].words | sents[u[0]].names)
-    postings: dict[str, list[int]] = defaultdict(list)
+    hashes: array[int] = array("q")
+    owners: array[int] = array("q")
+    weights: array[int] = array("b")
     for k, u in enumerate(units):
         for key in _keys(sents[u[0]], df, p):
-            postings[key].append(k)
-    shared: Counter[tuple[int, int]] = Counter()
-    for key, group in postings.items():
-        if len(group) < 2 or len(group) > p.max_posting:
-            continue  # a key that many sentences share says nothing about two of them
-        weight = 2 if key[0] in "qrp" else 1
-        for a, b in itertools.combinations(group, 2):
-            if not unit_docs[a] & unit_docs[b]:
-                shared[a, b] += weight
-    return sorted(pair for pair, n in shared.items() if n >= 2)
+            hashes.append(hash(key))
+            owners.append(k)
+            weights.append(2 if key[0] in "qrp" else 1)
+    if not hashes:
+        return []
+    h = np.frombuffer(hashes, dtype=np.int64)
+    order = np.argsort(h, kind="stable")
+    h, own, wt = (
+        h[order],
+        np.frombuffer(owners, dtype=np.int64)[order],
+        np.frombuffer(weights, dtype=np.int8)[order],
+    )
+    starts = np.flatnonzero(np.r_[True, h[1:] != h[:-1]])
+    sizes = np.diff(np.r_[starts, len(h)])
+    n = len(units)
+    codes = []
+    pair_weights = []
+    two = starts[sizes == 2]  # most keys: one pair, done at once
+    codes.append(np.minimum(own[two], own[two + 1]) * n + np.maximum(own[two], own[two + 1]))
+    pair_weights.append(wt[two].astype(np.int64))
+    # a key that many sentences share says nothing about two of them
+    for start, size in zip(
+        starts[(sizes > 2) & (sizes <= p.max_posting)].tolist(),
+        sizes[(sizes > 2) & (sizes <= p.max_posting)].tolist(),
+        strict=True,
+    ):
+        members = np.sort(own[start : start + size])
+        a, b = np.triu_indices(size, 1)
+        codes.append(members[a] * n + members[b])
+        pair_weights.append(np.full(len(a), int(wt[start]), dtype=np.int64))
+    code = np.concatenate(codes)
+    weight = np.concatenate(pair_weights)
+    order = np.argsort(code, kind="stable")
+    code, weight = code[order], weight[order]
+    first = np.flatnonzero(np.r_[True, code[1:] != code[:-1]])
+    total = np.add.reduceat(weight, first)
+    chosen = code[first][total >= 2]
+    return [
+        (a, b)
+        for a, b in zip((chosen // n).tolist(), (chosen % n).tolist(), strict=True)
+        if a != b and not unit_docs[a] & unit_docs[b]
+    ]
 
 
 def _clusters(
