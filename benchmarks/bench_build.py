@@ -149,6 +149,8 @@ def report_one(r: dict[str, Any]) -> None:
         inc = float(r["incremental_s"])
         print(f"incremental add of {r['incremental_docs']} documents (1%): {inc:.2f}s, "
               f"{inc / build_s:.1%} of the full build")
+        stages = ", ".join(f"{k} {v:.1f}s" for k, v in r["incremental_timings"].items())
+        print(f"  its time per stage: {stages}")
     if "workers_s" in r:
         w_s = float(r["workers_s"])
         print(f"build on {r['workers']} local Dask workers: {w_s:.2f}s, "
