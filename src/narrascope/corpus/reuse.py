@@ -205,8 +205,6 @@ def _load_doc(store: SqliteStore, row: Any) -> _Doc:
 
 def find_reuse(store: SqliteStore, params: ReuseParams | None = None) -> int:
     """Sign new documents, find their reuse against the corpus, store it; returns passages."""
-    from datasketch import LeanMinHash, MinHashLSH
-
     p = params or ReuseParams()
     key = p.key()
     stored = {
@@ -232,29 +230,8 @@ def find_reuse(store: SqliteStore, params: ReuseParams | None = None) -> int:
     if not new:
         return _mark(store)
 
-    lsh = MinHashLSH(threshold=p.threshold, num_perm=p.num_perm)
     windows: dict[str, np.ndarray] = {}
-    for doc_id, wins, sigs in _all_signatures(store, fresh_sigs):
-        windows[doc_id] = wins
-        with lsh.insertion_session() as session:
-            for i in range(len(wins)):
-                session.insert(
-                    (doc_id, i), LeanMinHash(seed=p.seed, hashvalues=sigs[i], scheme=_SCHEME)
-                )
-
-    candidates: dict[tuple[str, str], set[tuple[int, int]]] = defaultdict(set)
-    for doc_id in sorted(new):
-        wins, sigs = fresh_sigs[doc_id]
-        for i in range(len(wins)):
-            for other, j in lsh.query(LeanMinHash(seed=p.seed, hashvalues=sigs[i], scheme=_SCHEME)):
-                if other == doc_id and i == j:
-                    continue
-                if other in new and other < doc_id:
-                    continue  # found from the other side
-                a, b, ia, jb = (doc_id, other, i, j) if doc_id <= other else (other, doc_id, j, i)
-                if a == b and ia > jb:
-                    ia, jb = jb, ia
-                candidates[a, b].add((ia, jb))
+    candidates = _candidates(store, fresh_sigs, new, windows, p)
 
     found: list[Passage] = []
     for (a, b), pairs in sorted(candidates.items()):
@@ -301,6 +278,68 @@ def find_reuse(store: SqliteStore, params: ReuseParams | None = None) -> int:
     except StoreError as exc:
         raise StoreError(f"cannot write the reuse table: {exc}") from None
     return _mark(store)
+
+
+def _candidates(
+    store: SqliteStore,
+    fresh: dict[str, tuple[np.ndarray, np.ndarray]],
+    new: set[str],
+    windows: dict[str, np.ndarray],
+    p: ReuseParams,
+) -> dict[tuple[str, str], set[tuple[int, int]]]:
+    """Window pairs, each with a new document's window, that agree on a whole LSH band.
+
+    The bands are datasketch's (``MinHashLSH(threshold, num_perm).hashranges``),
+    so the candidates are those its index would return; the index itself is a
+    sort of each band's values over every stored window, which costs numpy
+    time, not a Python object per window. Fills ``windows`` with each document's.
+    """
+    from datasketch import MinHashLSH
+
+    ranges = MinHashLSH(threshold=p.threshold, num_perm=p.num_perm).hashranges
+    ids: list[str] = []
+    parts: list[np.ndarray] = []
+    for doc_id, wins, sigs in _all_signatures(store, fresh):
+        windows[doc_id] = wins
+        ids.append(doc_id)
+        parts.append(sigs)
+    out: dict[tuple[str, str], set[tuple[int, int]]] = defaultdict(set)
+    if not parts:
+        return out
+    doc_of = np.repeat(np.arange(len(ids)), [len(x) for x in parts])
+    win_of = np.concatenate([np.arange(len(x)) for x in parts])
+    sigs = np.concatenate(parts)
+    is_new = np.array([d in new for d in ids], dtype=bool)[doc_of]
+    for lo, hi in ranges:
+        band = np.ascontiguousarray(sigs[:, lo:hi])
+        key: np.ndarray[Any, Any]
+        if band.shape[1] == 2:  # two 32-bit values: one 64-bit key, exactly
+            key = band.view(np.uint64).ravel()
+        else:
+            key = np.unique(band, axis=0, return_inverse=True)[1].ravel()
+        order = np.argsort(key, kind="stable")
+        sk = key[order]
+        starts = np.flatnonzero(np.r_[True, sk[1:] != sk[:-1]])
+        sizes = np.diff(np.r_[starts, len(sk)])
+        fresh_in = np.add.reduceat(is_new[order].astype(np.int64), starts)
+        for start, size in zip(starts[(sizes > 1) & (fresh_in > 0)].tolist(),
+                               sizes[(sizes > 1) & (fresh_in > 0)].tolist(), strict=True):
+            members = order[start : start + size].tolist()
+            for x in members:
+                if not is_new[x]:
+                    continue
+                doc_id, i = ids[doc_of[x]], int(win_of[x])
+                for y in members:
+                    other, j = ids[doc_of[y]], int(win_of[y])
+                    if x == y or (other in new and other < doc_id):
+                        continue  # itself, or found from the other side
+                    a, b, ia, jb = (
+                        (doc_id, other, i, j) if doc_id <= other else (other, doc_id, j, i)
+                    )
+                    if a == b and ia > jb:
+                        ia, jb = jb, ia
+                    out[a, b].add((ia, jb))
+    return out
 
 
 def _all_signatures(
