@@ -287,7 +287,10 @@ def numbers(text: str) -> frozenset[int]:
 
 def quantities(text: str) -> frozenset[tuple[int, str]]:
     """(number, stem of the counted word): "six American advisers" gives (6, "americ")."""
-    words = _WORD.findall(text)
+    return _quantities(_WORD.findall(text))
+
+
+def _quantities(words: Sequence[str]) -> frozenset[tuple[int, str]]:
     found = set()
     for i, w in enumerate(words):
         low = w.lower().replace(",", "")
@@ -300,27 +303,24 @@ def quantities(text: str) -> frozenset[tuple[int, str]]:
     return frozenset(found)
 
 
-def _stems(text: str) -> frozenset[str]:
+def _stems(words: Sequence[str]) -> frozenset[str]:
     return frozenset(
-        w.lower()[:6]
-        for w in _WORD.findall(text)
-        if w.lower() not in _STOP and not w.isdigit() and len(w) > 2
+        w.lower()[:6] for w in words if w.lower() not in _STOP and not w.isdigit() and len(w) > 2
     )
 
 
-def _names(text: str) -> frozenset[str]:
+def _names(words: Sequence[str]) -> frozenset[str]:
     """Stems of the capitalised words after the first (names, mostly)."""
-    words = _WORD.findall(text)[1:]
     return frozenset(
-        w.lower()[:6] for w in words if w[0].isupper() and w.lower() not in _STOP and len(w) > 1
+        w.lower()[:6] for w in words[1:] if w[0].isupper() and w.lower() not in _STOP and len(w) > 1
     )
 
 
-def _pairs(text: str) -> frozenset[str]:
+def _pairs(words: Sequence[str]) -> frozenset[str]:
     """Adjacent content-word stems, names left out: "terrorist cult" gives "terror cult"."""
     stems = [
         None if (i and w[0].isupper()) or w.isdigit() else w.lower()[:6]
-        for i, w in enumerate(_WORD.findall(text))
+        for i, w in enumerate(words)
         if w.lower() not in _STOP and len(w) > 2
     ]
     return frozenset(f"{a} {b}" for a, b in itertools.pairwise(stems) if a and b)
@@ -380,7 +380,8 @@ def _sentences(store: SqliteStore, p: ClaimParams) -> list[_Sent]:
     out = []
     for r in store.query("SELECT doc, start, end FROM sentences ORDER BY doc, start"):
         text = texts[r["doc"]][r["start"] : r["end"]]
-        n = len(_WORD.findall(text))
+        words = _WORD.findall(text)
+        n = len(words)
         if not p.min_words <= n <= p.max_words:
             continue
         s, e = int(r["start"]), int(r["end"])
@@ -397,10 +398,10 @@ def _sentences(store: SqliteStore, p: ClaimParams) -> list[_Sent]:
                 text,
                 numbers(text),
                 keys,
-                _stems(text),
-                quantities(text),
-                keys | named | _names(text),
-                _pairs(text),
+                _stems(words),
+                _quantities(words),
+                keys | named | _names(words),
+                _pairs(words),
                 n,
             )
         )
@@ -666,7 +667,12 @@ def find_claims(store: SqliteStore, params: ClaimParams | None = None) -> int:
     for x in reuse_passages(store):
         if x.scope == "between":
             passages[min(x.doc_a, x.doc_b), max(x.doc_a, x.doc_b)].append(x)
-    has_quotes = "quotes" in store.table_columns()
+    quotes: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
+    if "quotes" in store.table_columns():
+        for r in store.query(
+            "SELECT doc, start, end, speaker FROM quotes WHERE speaker IS NOT NULL"
+        ):
+            quotes[r["doc"]].append((int(r["start"]), int(r["end"]), r["speaker"]))
     try:
         with store.transaction():
             store.execute("DELETE FROM claims")
@@ -677,7 +683,7 @@ def find_claims(store: SqliteStore, params: ClaimParams | None = None) -> int:
                 ids = sorted({sents[i].doc for i in members})
                 sites = sorted({k for d in ids if (k := site_key(docs[d]["site"], docs[d]["url"]))})
                 dates = sorted(docs[d]["published"] for d in ids if docs[d]["published"])
-                speakers = _speakers(store, [sents[i] for i in members]) if has_quotes else []
+                speakers = _speakers(quotes, [sents[i] for i in members])
                 cid = store.execute(
                     "INSERT INTO claims (text, doc, start, end, docs, sites, speakers,"
                     " doc_count, independent_count, first_seen)"
@@ -704,16 +710,11 @@ def find_claims(store: SqliteStore, params: ClaimParams | None = None) -> int:
     return len(found)
 
 
-def _speakers(store: SqliteStore, members: Sequence[_Sent]) -> list[str]:
-    found: set[str] = set()
-    for s in members:
-        for r in store.query(
-            "SELECT speaker FROM quotes WHERE doc = ? AND start < ? AND end > ?"
-            " AND speaker IS NOT NULL",
-            (s.doc, s.end, s.start),
-        ):
-            found.add(r["speaker"])
-    return sorted(found)
+def _speakers(quotes: dict[str, list[tuple[int, int, str]]], members: Sequence[_Sent]) -> list[str]:
+    """Speakers of the quotes that overlap a member sentence."""
+    return sorted(
+        {who for s in members for a, b, who in quotes.get(s.doc, ()) if a < s.end and b > s.start}
+    )
 
 
 def _independent(
