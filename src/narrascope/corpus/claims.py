@@ -27,6 +27,7 @@ reuse table).
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import json
 import re
@@ -370,13 +371,21 @@ def _lexical(texts: Sequence[str]) -> np.ndarray:
 
 def _sentences(store: SqliteStore, p: ClaimParams) -> list[_Sent]:
     texts = {r["id"]: r["text"] for r in store.query("SELECT id, text FROM documents")}
-    ents: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
+    # per document, its mentions by start: (start, end, entity key, stems of its words)
+    ents: dict[str, list[tuple[int, int, str, frozenset[str]]]] = defaultdict(list)
     groups: set[str] = set()  # nationalities and other groups: descriptors more than actors
-    for m in store.query("SELECT doc, start, end, text, label, entity FROM mentions"):
+    for m in store.query(
+        "SELECT doc, start, end, text, label, entity FROM mentions ORDER BY doc, start"
+    ):
         key = m["entity"] or m["text"].lower()
-        ents[m["doc"]].append((m["start"], m["end"], key))
+        stems = frozenset(
+            w.lower()[:6] for w in _WORD.findall(texts[m["doc"]][m["start"] : m["end"]])
+        )
+        ents[m["doc"]].append((int(m["start"]), int(m["end"]), key, stems))
         if m["label"] == "NORP":
             groups.add(key)
+    starts = {d: [x[0] for x in found] for d, found in ents.items()}
+    longest = {d: max(x[1] - x[0] for x in found) for d, found in ents.items()}
     out = []
     for r in store.query("SELECT doc, start, end FROM sentences ORDER BY doc, start"):
         text = texts[r["doc"]][r["start"] : r["end"]]
@@ -385,11 +394,15 @@ def _sentences(store: SqliteStore, p: ClaimParams) -> list[_Sent]:
         if not p.min_words <= n <= p.max_words:
             continue
         s, e = int(r["start"]), int(r["end"])
-        inside = [(a, b, k) for a, b, k in ents[r["doc"]] if a < e and s < b]
-        keys = frozenset(k for _, _, k in inside)
-        named = frozenset(
-            w.lower()[:6] for a, b, _ in inside for w in _WORD.findall(texts[r["doc"]][a:b])
-        )
+        here = ents.get(r["doc"], [])
+        if here:  # the mentions that overlap [s, e): they start before e, and end after s
+            lo = bisect.bisect_left(starts[r["doc"]], s - longest[r["doc"]])
+            hi = bisect.bisect_left(starts[r["doc"]], e)
+            inside = [x for x in here[lo:hi] if x[1] > s]
+        else:
+            inside = []
+        keys = frozenset(x[2] for x in inside)
+        named = frozenset().union(*(x[3] for x in inside))
         out.append(
             _Sent(
                 r["doc"],
@@ -530,8 +543,8 @@ def _candidates(
     sents: Sequence[_Sent],
     unit_docs: Sequence[frozenset[str]],
     p: ClaimParams,
-) -> list[tuple[int, int]]:
-    """Pairs of units (of different documents) worth comparing.
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs of units (of different documents) worth comparing, as two index arrays.
 
     A pair qualifies when it shares a strong key (a quantity, a rare entity, a
     rare word pair) or at least two keys of any kind: one shared name or number
@@ -549,7 +562,7 @@ def _candidates(
             owners.append(k)
             weights.append(2 if key[0] in "qrp" else 1)
     if not hashes:
-        return []
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     h = np.frombuffer(hashes, dtype=np.int64)
     order = np.argsort(h, kind="stable")
     h, own, wt = (
@@ -582,11 +595,45 @@ def _candidates(
     first = np.flatnonzero(np.r_[True, code[1:] != code[:-1]])
     total = np.add.reduceat(weight, first)
     chosen = code[first][total >= 2]
-    return [
-        (a, b)
-        for a, b in zip((chosen // n).tolist(), (chosen % n).tolist(), strict=True)
-        if a != b and not unit_docs[a] & unit_docs[b]
-    ]
+    left, right = chosen // n, chosen % n
+    # units of one document each (most): compare document numbers; copies: their sets
+    names = {d: i for i, d in enumerate(sorted({d for docs in unit_docs for d in docs}))}
+    single = np.array([names[next(iter(d))] if len(d) == 1 else -1 for d in unit_docs])
+    da, db = single[left], single[right]
+    ok = (left != right) & ((da != db) | (da < 0))
+    multi = np.flatnonzero(ok & ((da < 0) | (db < 0)))
+    ok[multi] = [not unit_docs[int(left[i])] & unit_docs[int(right[i])] for i in multi]
+    return left[ok], right[ok]
+
+
+def _edges(
+    store: SqliteStore,
+    units: Sequence[list[int]],
+    sents: Sequence[_Sent],
+    unit_docs: Sequence[frozenset[str]],
+    p: ClaimParams,
+) -> tuple[list[int], np.ndarray, list[tuple[float, int, int]]]:
+    """The units compared, their vectors, and the links ``(cosine, row a, row b)``."""
+    left: list[int] = []
+    right: list[int] = []
+    need: list[float] = []
+    cand_a, cand_b = _candidates(units, sents, unit_docs, p)
+    reps = [sents[u[0]] for u in units]
+    for a, b in zip(cand_a.tolist(), cand_b.tolist(), strict=True):
+        if (n := _needed(reps[a], reps[b], p)) is not None:
+            left.append(a)
+            right.append(b)
+            need.append(n)
+    used = np.unique(np.array(left + right, dtype=np.int64))
+    rvec = _embeddings(store, [sents[units[k][0]] for k in used.tolist()], p.model)
+    if not need:
+        return used.tolist(), rvec, []
+    ra = np.searchsorted(used, np.array(left, dtype=np.int64))
+    rb = np.searchsorted(used, np.array(right, dtype=np.int64))
+    cosines = np.einsum("ij,ij->i", rvec[ra], rvec[rb]).astype(np.float64)
+    hit = np.flatnonzero(cosines >= np.array(need))
+    edges = list(zip(cosines[hit].tolist(), ra[hit].tolist(), rb[hit].tolist(), strict=True))
+    return used.tolist(), rvec, edges
 
 
 def _clusters(
@@ -604,23 +651,7 @@ def _clusters(
         groups.setdefault(" ".join(s.text.split()), []).append(i)
     units = list(groups.values())
     unit_docs = [frozenset(sents[i].doc for i in u) for u in units]
-    needed = {
-        pair: need
-        for pair in _candidates(units, sents, unit_docs, p)
-        if (need := _needed(sents[units[pair[0]][0]], sents[units[pair[1]][0]], p)) is not None
-    }
-    pairs = sorted(needed)
-    used = sorted({k for pair in pairs for k in pair})
-    row = {k: n for n, k in enumerate(used)}
-    rvec = _embeddings(store, [sents[units[k][0]] for k in used], p.model)
-    edges: list[tuple[float, int, int]] = []
-    if pairs:
-        left = np.array([row[a] for a, _ in pairs])
-        right = np.array([row[b] for _, b in pairs])
-        cosines = np.einsum("ij,ij->i", rvec[left], rvec[right])
-        for (a, b), cos in zip(pairs, cosines.tolist(), strict=True):
-            if cos >= needed[a, b]:
-                edges.append((cos, row[a], row[b]))
+    used, rvec, edges = _edges(store, units, sents, unit_docs, p)
     edges.sort(reverse=True)
     owner = list(range(len(used)))
     members: dict[int, list[int]] = {k: [k] for k in range(len(used))}
