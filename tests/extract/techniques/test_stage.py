@@ -102,6 +102,8 @@ def test_seeds_mark_labels_and_authority_with_targets(seeds: Path, settings: Set
         # Thought-terminating_Cliches is not asserted: the detector marks none in the seeds.
         for label in ("Loaded_Language", "Name_Calling,Labeling", "Appeal_to_Authority"):
             assert kinds[label] >= 1, f"no {label} span in the seeds: {dict(kinds)}"
+        authority = [r for r in rows if r["technique"] == "Appeal_to_Authority"]
+        assert any(r["target"] for r in authority), "no appeal to authority has a target"
         exported = list(records(store, "techniques"))
         assert len(exported) == len(rows)
         assert set(exported[0]) >= {"doc", "start", "end", "text", "technique", "score",

@@ -43,3 +43,22 @@ def test_target_widens_to_the_entity_mention(nlp: Any) -> None:
 
 def test_no_target_without_syntax(nlp: Any) -> None:
     assert _target(nlp, "It is what it is.", "It is what it is") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            (
+                "Dara Venn, a historian of the region, explains that the Harbour League"
+                " wants to rule the coast."
+            ),
+            "the Harbour League",
+        ),
+        ("Professor Olin Marsh said that the council had betrayed the voters.", "the council"),
+    ],
+)
+def test_a_whole_report_targets_the_reported_clause_subject(
+    nlp: Any, text: str, expected: str
+) -> None:
+    assert _target(nlp, text, text.rstrip(".")) == expected

@@ -10,7 +10,9 @@ Rules over the dependency parse, tried in order on the span's root token:
 * a noun phrase with an appositive, an of-phrase, a compound or possessive naming
   an entity ("*the cult*, X,", "the *cult-like character* of X", "the *X cult*")
   targets that entity;
-* a verb ("X *brainwashes* its members") targets its subject.
+* a verb ("X *brainwashes* its members") targets its subject;
+* a span that holds a whole report ("*Y, an expert, explains that X aims to ...*",
+  an appeal to authority) targets the subject of the reported clause, inside it.
 
 The target is widened to the entity mention containing the chosen token, or
 else to its noun phrase (determiners, compounds and modifiers, never a clause).
@@ -81,6 +83,21 @@ def _choose(span: Span) -> Token | None:
     return None
 
 
+def _reported(span: Span) -> Token | None:
+    """The subject (else object) of the clause a whole-report span reports."""
+    root = span.root
+    if root.pos_ not in {"VERB", "AUX"} or _child(root, _SUBJECT_DEPS) is None:
+        return None
+    clause = next((c for c in root.children if c.dep_ == "ccomp" and not _outside(c, span)), None)
+    if clause is None:
+        return None
+    for deps in (_SUBJECT_DEPS, frozenset({"dobj"})):
+        arg = _child(clause, deps)
+        if arg is not None and not _outside(arg, span) and (arg.pos_ != "PRON" or arg.ent_type_):
+            return arg
+    return None
+
+
 def _phrase(tok: Token) -> tuple[int, int]:
     """Character offsets (in the parsed text) of ``tok``'s noun phrase."""
     left = right = tok.i
@@ -103,7 +120,15 @@ def find_target(
     widened to it. ``None`` where the syntax names no target.
     """
     tok = _choose(span)
-    if tok is None or (tok.pos_ == "PRON" and not tok.ent_type_):
+    if tok is None:
+        reported = _reported(span)
+        if reported is None:
+            return None
+        at = offset + reported.idx
+        inside = next(((m.start, m.end) for m in mentions if m.start <= at < m.end), None)
+        start, end = _phrase(reported)
+        return inside or (offset + start, offset + end)
+    if tok.pos_ == "PRON" and not tok.ent_type_:
         return None
     at = offset + tok.idx
     for m in mentions:
