@@ -160,3 +160,11 @@ def test_seeds_six_americans(
         assert len(found) == 1
         assert {names[d] for d in found[0].docs} == {"002", "004"}
         assert len(found[0].members) == 2  # unrelated sentences are not merged with it
+
+
+def test_no_shared_key_no_claim_and_no_error(memory_store: SqliteStore) -> None:
+    # one sentence each, nothing in common: no key is shared, so nothing is compared
+    _save(memory_store, "a", ["A choir from the north sang old folk songs at the festival."])
+    _save(memory_store, "b", ["The price of coffee beans rose sharply after a poor harvest."])
+    assert find_claims(memory_store) == 0
+    assert memory_store.query("SELECT count(*) FROM sentence_embeddings")[0][0] == 0

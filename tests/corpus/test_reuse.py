@@ -144,3 +144,10 @@ def test_seeds_paragraph_repeated_within_article(
             ]
             for s, e in ((x.start_a, x.end_a), (x.start_b, x.end_b)):
                 assert any(cs <= s and e <= ce for cs, ce in content)
+
+
+def test_documents_too_short_for_a_window(memory_store: SqliteStore) -> None:
+    _save(memory_store, "a", ["Too short."])
+    _save(memory_store, "b", ["Also short."])
+    assert find_reuse(memory_store) == 0
+    assert reuse_passages(memory_store) == []

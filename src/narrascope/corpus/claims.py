@@ -435,6 +435,8 @@ def _embeddings(store: SqliteStore, sents: Sequence[_Sent], kind: str) -> np.nda
 
     Only the documents of ``sents`` are read, so a corpus's other vectors stay on disk.
     """
+    if not sents:  # nothing to compare: no model to load
+        return np.zeros((0, _DIM), dtype=np.float32)
     name, encode = encoder(kind)
     wanted = {(s.doc, s.start, s.end) for s in sents}
     have: dict[tuple[str, int, int], bytes] = {}
@@ -590,6 +592,8 @@ def _candidates(
         pair_weights.append(np.full(len(a), int(wt[start]), dtype=np.int64))
     code = np.concatenate(codes)
     weight = np.concatenate(pair_weights)
+    if not len(code):  # no key is shared by two sentences
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     order = np.argsort(code, kind="stable")
     code, weight = code[order], weight[order]
     first = np.flatnonzero(np.r_[True, code[1:] != code[:-1]])

@@ -304,7 +304,7 @@ def _candidates(
         ids.append(doc_id)
         parts.append(sigs)
     out: dict[tuple[str, str], set[tuple[int, int]]] = defaultdict(set)
-    if not parts:
+    if not sum(len(x) for x in parts):  # no document has a window
         return out
     doc_of = np.repeat(np.arange(len(ids)), [len(x) for x in parts])
     win_of = np.concatenate([np.arange(len(x)) for x in parts])
