@@ -508,15 +508,10 @@ def _needed(a: _Sent, b: _Sent, p: ClaimParams) -> float | None:
     return need
 
 
-def _linked(a: _Sent, b: _Sent, cos: float, p: ClaimParams) -> bool:
-    need = _needed(a, b, p)
-    return need is not None and cos >= need
-
-
 def _keys(s: _Sent, df: Counter[str], p: ClaimParams) -> set[str]:
     """What a sentence can share with a claim-mate, one key per way the rules link two.
 
-    A rule of :func:`_linked` needs an anchor (a quantity, a rare entity, a rare
+    A rule of :func:`_needed` needs an anchor (a quantity, a rare entity, a rare
     word pair, an entity or a number with a word beside it) or a high cosine,
     which in practice means several rare words in common. Only sentences that
     share a key are compared, so no pair of unrelated sentences is ever scored.
