@@ -80,7 +80,9 @@ def test_no_content_no_spans(nlp: Any) -> None:
     assert techniques(doc, [], load_model()) == ()
 
 
-def test_seeds_mark_labels_and_authority_with_targets(seeds: Path, settings: Settings) -> None:
+def test_seeds_mark_labels_authority_and_cliches_with_targets(
+    seeds: Path, settings: Settings
+) -> None:
     with SqliteStore(":memory:") as store:
         build([str(seeds)], store, settings)
         rows = store.query("SELECT * FROM techniques")
@@ -99,11 +101,16 @@ def test_seeds_mark_labels_and_authority_with_targets(seeds: Path, settings: Set
             w in r["text"].lower() for w in ("terror", "cult", "liar", "authoritarian"))]
         assert pejorative, "no loaded label such as 'terrorist' or 'cult' was marked"
         kinds = Counter(r["technique"] for r in rows)
-        # Thought-terminating_Cliches is not asserted: the detector marks none in the seeds.
-        for label in ("Loaded_Language", "Name_Calling,Labeling", "Appeal_to_Authority"):
+        for label in ("Loaded_Language", "Name_Calling,Labeling", "Appeal_to_Authority",
+                      "Thought-terminating_Cliches"):
             assert kinds[label] >= 1, f"no {label} span in the seeds: {dict(kinds)}"
         authority = [r for r in rows if r["technique"] == "Appeal_to_Authority"]
         assert any(r["target"] for r in authority), "no appeal to authority has a target"
+        cliches = [r for r in rows if r["technique"] == "Thought-terminating_Cliches"]
+        assert all(r["target"] for r in cliches), "a cliché without a target"
+        # the generic statements marked are whole short sentences, never a headline list
+        assert all(len(r["text"].split()) <= 12 and r["text"].rstrip()[-1] in ".!"
+                   for r in cliches)
         exported = list(records(store, "techniques"))
         assert len(exported) == len(rows)
         assert set(exported[0]) >= {"doc", "start", "end", "text", "technique", "score",

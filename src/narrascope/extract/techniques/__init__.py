@@ -3,8 +3,9 @@
 :func:`techniques` runs the trained detector (:mod:`.model`; the weights ship in
 ``narrascope/data/models/techniques``) over the parsed content regions of a
 document: spans from the token model and whole sentences from the sentence
-model, a technique and confidence for each from the span model, and the
-entity or noun phrase each span targets (:mod:`.targets`).
+model, a technique and confidence for each from the span model, generic
+statements marked as thought-terminating clichés by a rule (:mod:`.cliches`),
+and the entity or noun phrase each span targets (:mod:`.targets`).
 :func:`technique_rows` gives the store rows, :func:`export_techniques` the
 export records and :func:`technique_counts` per-document and per-entity counts
 and densities per 1,000 words. The taxonomy, with the SemEval-2023 Task 3
@@ -22,8 +23,9 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from narrascope.extract.nlp import Parsed
+from narrascope.extract.techniques.cliches import CLICHE, CLICHE_SCORE, generic_statements
 from narrascope.extract.techniques.model import TechniqueModel, decode_spans, load_model
-from narrascope.extract.techniques.targets import find_target
+from narrascope.extract.techniques.targets import context_target, find_target
 from narrascope.model import Document, TechniqueSpan
 
 if TYPE_CHECKING:
@@ -95,6 +97,22 @@ def techniques(
             found.append(TechniqueSpan(
                 doc=doc.id, start=start, end=end, text=doc.text[start:end], technique=label,
                 score=round(p_span * p_label, 4),
+                target_start=target[0] if target else None,
+                target_end=target[1] if target else None,
+                target=doc.text[target[0]:target[1]] if target else None,
+            ))
+        for sent in generic_statements(sdoc):  # clichés: a rule, see .cliches
+            start, end = piece.offset + sent.start_char, piece.offset + sent.end_char
+            if not doc.in_content(start, end) or any(
+                t.technique == CLICHE and t.start < end and start < t.end for t in found
+            ):
+                continue
+            target = find_target(sent, piece.offset, doc.mentions) or context_target(
+                sent, piece.offset, doc.mentions
+            )
+            found.append(TechniqueSpan(
+                doc=doc.id, start=start, end=end, text=doc.text[start:end], technique=CLICHE,
+                score=CLICHE_SCORE,
                 target_start=target[0] if target else None,
                 target_end=target[1] if target else None,
                 target=doc.text[target[0]:target[1]] if target else None,

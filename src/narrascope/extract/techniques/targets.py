@@ -12,7 +12,10 @@ Rules over the dependency parse, tried in order on the span's root token:
   targets that entity;
 * a verb ("X *brainwashes* its members") targets its subject;
 * a span that holds a whole report ("*Y, an expert, explains that X aims to ...*",
-  an appeal to authority) targets the subject of the reported clause, inside it.
+  an appeal to authority) targets the subject of the reported clause, inside it;
+* a generic statement (a cliché: "*A leopard cannot change its spots.* After
+  settling in Albania, X ...") names no one; :func:`context_target` gives the
+  named subject of the next (else the previous) sentence of its paragraph.
 
 The target is widened to the entity mention containing the chosen token, or
 else to its noun phrase (determiners, compounds and modifiers, never a clause).
@@ -28,7 +31,7 @@ from narrascope.model import Mention
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
 
-__all__ = ["find_target"]
+__all__ = ["context_target", "find_target"]
 
 _MODIFIER_DEPS = frozenset({"amod", "compound", "nmod", "advmod", "npadvmod"})
 _PREDICATE_DEPS = frozenset({"attr", "acomp", "oprd"})
@@ -141,3 +144,38 @@ def find_target(
         if start < hi and lo < end:
             return None
     return offset + start, offset + end
+
+
+def context_target(
+    sent: Span, offset: int, mentions: Sequence[Mention]
+) -> tuple[int, int] | None:
+    """The named first subject of the sentence after ``sent`` (else before it) in its paragraph.
+
+    For a sentence that names no one (a generic statement): what it is said of
+    is the actor the paragraph goes on (or went) to name. Only a subject that is
+    an entity mention or a proper noun counts; a line break ends the paragraph.
+    """
+    doc = sent.doc
+    sents = list(doc.sents)
+    k = next((i for i, s in enumerate(sents) if s.start == sent.start), None)
+    if k is None:
+        return None
+    for other in (sents[k + 1] if k + 1 < len(sents) else None, sents[k - 1] if k else None):
+        if other is None:
+            continue
+        first, second = (sent, other) if other.start > sent.start else (other, sent)
+        # spaCy keeps a line break at the end of the sentence before it
+        if "\n" in doc.text[first.start_char + len(first.text.rstrip()) : second.start_char]:
+            continue  # another paragraph
+        # the first clause's subject: a sentence's root may be a later clause's verb
+        subj = next((t for t in other if t.dep_ in _SUBJECT_DEPS and t.pos_ != "PRON"), None)
+        if subj is None:
+            continue
+        at = offset + subj.idx
+        inside = next(((m.start, m.end) for m in mentions if m.start <= at < m.end), None)
+        if inside is not None:
+            return inside
+        if subj.pos_ == "PROPN":
+            start, end = _phrase(subj)
+            return offset + start, offset + end
+    return None

@@ -27,6 +27,7 @@ import numpy as np
 
 from narrascope.errors import InputError
 from narrascope.extract.nlp import Parsed
+from narrascope.extract.techniques.cliches import generic_statements
 from narrascope.extract.techniques.model import (
     LinearModel,
     TechniqueModel,
@@ -201,7 +202,7 @@ def predict_si(model: TechniqueModel, parsed: Mapping[str, list[Parsed]], *,
                sentences: Mapping[str, list[tuple[int, int, float]]] | None = None,
                articles: Mapping[str, str] | None = None,
                ) -> dict[str, list[tuple[int, int]]]:
-    """Predicted SI spans by article id: token runs and the sentence model's sentences.
+    """Predicted SI spans by article id: token runs, the sentence model's sentences and clichés.
 
     ``sentences`` (character spans by article, as :func:`sentence_spans` gives)
     replaces the model's own sentence spans; ``articles`` (the texts) feeds the
@@ -217,6 +218,7 @@ def predict_si(model: TechniqueModel, parsed: Mapping[str, list[Parsed]], *,
             p = probs[aid][k] if probs is not None else model.token_probs(piece.doc)
             for a, b, _ in decode_spans(p, piece.doc, thr, g, lo):
                 spans.append(_chars(piece, a, b))
+            spans.extend(_chars(piece, s.start, s.end) for s in generic_statements(piece.doc))
         if sentences is not None:
             spans.extend((s, e) for s, e, _ in sentences.get(aid, ()))
         out[aid] = spans
