@@ -110,3 +110,17 @@ def test_bundled_model_has_a_tuned_sentence_model(nlp: Any) -> None:
     for a, b, p in model.sentence_spans(doc, doc.text.lower(), threshold=0.0):
         assert 0 <= a < b <= len(doc)
         assert 0.0 <= p <= 1.0
+
+
+def test_generic_statements_are_detected_and_classified_as_cliches(nlp: Any) -> None:
+    from narrascope.extract.techniques.train import parse_articles, predict_si, predict_tc
+
+    text = "The council met on Monday.\nNo plan is perfect. The council left.\n"
+    articles = {"9": text}
+    parsed = parse_articles(articles, nlp)
+    model = load_model()
+    at = text.index("No plan")
+    cliche = (at, at + len("No plan is perfect."))
+    assert cliche in predict_si(model, parsed, articles=articles)["9"]
+    (labelled,) = predict_tc(model, articles, parsed, [TcSpan("9", "?", *cliche)])
+    assert labelled.technique == "Thought-terminating_Cliches"

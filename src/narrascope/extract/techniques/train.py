@@ -27,7 +27,7 @@ import numpy as np
 
 from narrascope.errors import InputError
 from narrascope.extract.nlp import Parsed
-from narrascope.extract.techniques.cliches import generic_statements
+from narrascope.extract.techniques.cliches import CLICHE, generic_statements
 from narrascope.extract.techniques.model import (
     LinearModel,
     TechniqueModel,
@@ -287,14 +287,17 @@ def _sent_table(
 
 def predict_tc(model: TechniqueModel, articles: Mapping[str, str],
                parsed: Mapping[str, list[Parsed]], spans: Sequence[TcSpan]) -> list[TcSpan]:
-    """Each given span with the model's technique."""
+    """Each given span with the model's technique (a generic statement: a cliché)."""
     rows, _, _ = _tc_rows(articles, parsed, spans)
     if not rows:
         return []
     from narrascope.extract.techniques.model import _softmax
 
+    cliches = {(aid, *_chars(piece, s.start, s.end)) for aid, pieces in parsed.items()
+               for piece in pieces for s in generic_statements(piece.doc)}
     probs = _softmax(model.tc.scores(rows))
-    return [TcSpan(t.article, model.labels[int(probs[i].argmax())], t.start, t.end)
+    return [TcSpan(t.article, CLICHE if (t.article, t.start, t.end) in cliches
+                   else model.labels[int(probs[i].argmax())], t.start, t.end)
             for i, t in enumerate(spans)]
 
 
