@@ -16,7 +16,9 @@ computes the vectors.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import warnings
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -88,22 +90,16 @@ def _onnx_encoder(folder: Path) -> Encode | None:
         stamp = f"{weights.stat().st_size}-{onnxruntime.__version__}"
         tag = hashlib.sha256((str(folder.name) + stamp).encode()).hexdigest()[:16]
         path = cache_dir() / f"minilm-l6-v2-{tag}.onnx"
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = max(1, min(os.cpu_count() or 1, 8))
         session = None
         if path.exists():
             try:
-                session = onnxruntime.InferenceSession(
-                    str(path), options, providers=["CPUExecutionProvider"]
-                )
+                session = _session(path)
             except Exception:  # noqa: BLE001 - a damaged cached graph is exported again
                 path.unlink(missing_ok=True)
         if session is None:
             if not _export(folder, path):
                 return None
-            session = onnxruntime.InferenceSession(
-                str(path), options, providers=["CPUExecutionProvider"]
-            )
+            session = _session(path)
         tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
     except Exception:  # noqa: BLE001 - any failure here means "use PyTorch", never a failed build
         return None
@@ -130,6 +126,15 @@ def _onnx_encoder(folder: Path) -> Encode | None:
     return encode
 
 
+def _session(path: Path) -> Any:
+    """An ONNX Runtime CPU session over the graph at ``path``, one thread per core (8 at most)."""
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = max(1, min(os.cpu_count() or 1, 8))
+    return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+
 def _pool(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """Mean over the unmasked tokens, L2-normalised (sentence-transformers' pooling)."""
     m = mask[:, :, None].astype(np.float32)
@@ -139,8 +144,6 @@ def _pool(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
 
 
 def _max_length(folder: Path) -> int:
-    import json
-
     try:
         config = json.loads((folder / "sentence_bert_config.json").read_text(encoding="utf-8"))
         return int(config.get("max_seq_length", 256))
@@ -152,7 +155,6 @@ def _export(folder: Path, path: Path) -> bool:
     """Export the bundled weights to ``path``, checked against PyTorch; ``False`` on failure."""
     try:
         import onnx  # noqa: F401 - the exporter needs it; fail early where it is missing
-        import onnxruntime
         import torch
         from transformers import AutoModel
     except ImportError:
@@ -178,8 +180,6 @@ def _export(folder: Path, path: Path) -> bool:
             want = model(input_ids=ids, attention_mask=mask).last_hidden_state.numpy()
         # a mask with padding: traced with none, the graph would drop the mask
         probe = torch.tensor([[101, 2023, 2003, 102], [101, 2023, 102, 0]])
-        import warnings
-
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # tracer warnings about Python-side branches
             torch.onnx.export(
@@ -189,8 +189,7 @@ def _export(folder: Path, path: Path) -> bool:
                               "attention_mask": {0: "batch", 1: "tokens"}},
                 opset_version=17, dynamo=False,
             )
-        session = onnxruntime.InferenceSession(str(tmp), providers=["CPUExecutionProvider"])
-        got = session.run(None, {"input_ids": ids.numpy(), "attention_mask": mask.numpy()})[0]
+        got = _session(tmp).run(None, {"input_ids": ids.numpy(), "attention_mask": mask.numpy()})[0]
         if float(np.abs(_pool(got, mask.numpy()) - _pool(want, mask.numpy())).max()) > 1e-4:
             tmp.unlink(missing_ok=True)
             return False

@@ -94,13 +94,8 @@ def techniques(
             if not (0 <= start < end <= len(doc.text)) or not doc.in_content(start, end):
                 continue
             target = find_target(span, piece.offset, doc.mentions)
-            found.append(TechniqueSpan(
-                doc=doc.id, start=start, end=end, text=doc.text[start:end], technique=label,
-                score=round(p_span * p_label, 4),
-                target_start=target[0] if target else None,
-                target_end=target[1] if target else None,
-                target=doc.text[target[0]:target[1]] if target else None,
-            ))
+            found.append(_span(doc, start, end, technique=label,
+                               score=round(p_span * p_label, 4), target=target))
         for sent in generic_statements(sdoc):  # clichés: a rule, see .cliches
             start, end = piece.offset + sent.start_char, piece.offset + sent.end_char
             if not doc.in_content(start, end) or any(
@@ -110,14 +105,23 @@ def techniques(
             target = find_target(sent, piece.offset, doc.mentions) or context_target(
                 sent, piece.offset, doc.mentions
             )
-            found.append(TechniqueSpan(
-                doc=doc.id, start=start, end=end, text=doc.text[start:end], technique=CLICHE,
-                score=CLICHE_SCORE,
-                target_start=target[0] if target else None,
-                target_end=target[1] if target else None,
-                target=doc.text[target[0]:target[1]] if target else None,
-            ))
+            found.append(
+                _span(doc, start, end, technique=CLICHE, score=CLICHE_SCORE, target=target)
+            )
     return tuple(found)
+
+
+def _span(
+    doc: Document, start: int, end: int, *, technique: str, score: float,
+    target: tuple[int, int] | None,
+) -> TechniqueSpan:
+    return TechniqueSpan(
+        doc=doc.id, start=start, end=end, text=doc.text[start:end], technique=technique,
+        score=score,
+        target_start=target[0] if target else None,
+        target_end=target[1] if target else None,
+        target=doc.text[target[0]:target[1]] if target else None,
+    )
 
 
 def with_techniques(

@@ -78,7 +78,7 @@ def is_generic_statement(sent: Span) -> bool:
     if not dets or dets[0] not in _GENERIC:
         return False
     negated = any(c.dep_ == "neg" for c in root.children)
-    general = bool(dets and dets[0] in _QUANTIFIERS)
+    general = dets[0] in _QUANTIFIERS
     return general or modal or negated or any(t.lower_ in _ADVERBS for t in sent)
 
 

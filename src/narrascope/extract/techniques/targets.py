@@ -101,6 +101,11 @@ def _reported(span: Span) -> Token | None:
     return None
 
 
+def _mention_at(at: int, mentions: Sequence[Mention]) -> tuple[int, int] | None:
+    """The offsets of the first entity mention holding document offset ``at``."""
+    return next(((m.start, m.end) for m in mentions if m.start <= at < m.end), None)
+
+
 def _phrase(tok: Token) -> tuple[int, int]:
     """Character offsets (in the parsed text) of ``tok``'s noun phrase."""
     left = right = tok.i
@@ -127,16 +132,12 @@ def find_target(
         reported = _reported(span)
         if reported is None:
             return None
-        at = offset + reported.idx
-        inside = next(((m.start, m.end) for m in mentions if m.start <= at < m.end), None)
         start, end = _phrase(reported)
-        return inside or (offset + start, offset + end)
+        return _mention_at(offset + reported.idx, mentions) or (offset + start, offset + end)
     if tok.pos_ == "PRON" and not tok.ent_type_:
         return None
-    at = offset + tok.idx
-    for m in mentions:
-        if m.start <= at < m.end:
-            return m.start, m.end
+    if (inside := _mention_at(offset + tok.idx, mentions)) is not None:
+        return inside
     start, end = _phrase(tok)
     lo, hi = span.start_char, span.end_char
     if start < hi and lo < end:  # never a target overlapping the span itself
@@ -171,9 +172,7 @@ def context_target(
         subj = next((t for t in other if t.dep_ in _SUBJECT_DEPS and t.pos_ != "PRON"), None)
         if subj is None:
             continue
-        at = offset + subj.idx
-        inside = next(((m.start, m.end) for m in mentions if m.start <= at < m.end), None)
-        if inside is not None:
+        if (inside := _mention_at(offset + subj.idx, mentions)) is not None:
             return inside
         if subj.pos_ == "PROPN":
             start, end = _phrase(subj)
