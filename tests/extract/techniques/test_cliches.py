@@ -54,6 +54,13 @@ def test_generic_statements_of_a_paragraph(nlp: Any) -> None:
     assert [s.text for s in generic_statements(doc)] == ["No plan is perfect."]
 
 
+def test_a_paragraphs_last_sentence_ends_before_the_line_break(nlp: Any) -> None:
+    text = "The Harbour League met.\nNo plan is perfect.\nIts members left.\n"
+    (found,) = generic_statements(nlp(text))
+    assert found.text == "No plan is perfect."
+    assert text[found.start_char:found.end_char] == "No plan is perfect."
+
+
 def test_context_target_is_the_next_sentences_named_subject(nlp: Any) -> None:
     text = ("A zebra cannot change its stripes. After the war, the Harbour League moved to "
             "Corvel; the villagers trusted them.")

@@ -83,5 +83,16 @@ def is_generic_statement(sent: Span) -> bool:
 
 
 def generic_statements(doc: Doc) -> list[Span]:
-    """The sentences of ``doc`` that are generic statements."""
-    return [s for s in doc.sents if is_generic_statement(s)]
+    """The sentences of ``doc`` that are generic statements, without trailing white space.
+
+    spaCy keeps the line break that ends a paragraph in its last sentence; a
+    span must end at the sentence's last character.
+    """
+    out = []
+    for sent in doc.sents:
+        if is_generic_statement(sent):
+            end = sent.end
+            while end > sent.start and doc[end - 1].is_space:
+                end -= 1
+            out.append(doc[sent.start : end])
+    return out
