@@ -124,3 +124,24 @@ def test_too_long_document_is_skipped_not_fatal(
 )
 def test_normalize_date(raw: str | None, iso: str | None) -> None:
     assert normalize_date(raw) == iso
+
+
+def test_corpus_stages_pause_the_cycle_collector_and_restore_it(
+    memory_store: SqliteStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    from narrascope import pipeline
+
+    seen: list[bool] = []
+
+    def claims_stage(store: SqliteStore) -> int:
+        seen.append(gc.isenabled())
+        raise RuntimeError("stage failed")
+
+    monkeypatch.setattr(pipeline, "find_claims", claims_stage)
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError, match="stage failed"):
+        pipeline.run_corpus_stages(memory_store)
+    assert seen == [False]  # paused inside the stage
+    assert gc.isenabled()  # and on again after it, even though it failed

@@ -8,6 +8,7 @@ written by this module only, one transaction per document. Corpus stages
 
 from __future__ import annotations
 
+import gc
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -352,6 +353,27 @@ def _timed(timings: dict[str, float] | None, name: str) -> Iterator[None]:
             timings[name] = timings.get(name, 0.0) + time.perf_counter() - started
 
 
+@contextmanager
+def _corpus_stage(timings: dict[str, float] | None, name: str) -> Iterator[None]:
+    """Time a corpus stage, with Python's cycle collector paused until its end.
+
+    A corpus stage builds hundreds of thousands of small containers that live
+    until it returns (sentence features, keys, mention records) and makes few
+    reference cycles; with the collector on, it walks all of them again and
+    again (on a 1,000-document store, the claim features took twice as long).
+    Cycles made by the stage are collected once, when it is done.
+    """
+    with _timed(timings, name):
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            yield
+        finally:
+            if paused:
+                gc.enable()
+            gc.collect()
+
+
 def resolve_entities(store: SqliteStore) -> tuple[int, list[str]]:
     """The entity stage: resolve every mention, apply the corrections log, store.
 
@@ -378,17 +400,17 @@ def run_corpus_stages(
 
     ``unmatched``, if given, receives a line per correction that matched nothing.
     """
-    with _timed(timings, "entities"):
+    with _corpus_stage(timings, "entities"):
         entities, lines = resolve_entities(store)
     if unmatched is not None:
         unmatched.extend(lines)
-    with _timed(timings, "timeline"):
+    with _corpus_stage(timings, "timeline"):
         merge_events(store)  # after entities: it reads mentions.entity
-    with _timed(timings, "reuse"):
+    with _corpus_stage(timings, "reuse"):
         find_reuse(store)
-    with _timed(timings, "claims"):
+    with _corpus_stage(timings, "claims"):
         find_claims(store)  # after entities (mentions.entity) and reuse (independence)
-    with _timed(timings, "network"):
+    with _corpus_stage(timings, "network"):
         build_network(store)  # after entities (mentions.entity) and timeline (dates)
         find_stance(store)  # after the network (relations.subject_entity/object_entity)
     return entities

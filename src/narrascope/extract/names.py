@@ -74,6 +74,7 @@ def lexicon() -> Lexicon:
     )
 
 
+@lru_cache(maxsize=65536)  # names recur across a corpus, and every build folds them all again
 def _fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
@@ -193,6 +194,7 @@ def title_before(text: str, start: int, floor: int = 0) -> str | None:
     return phrase or None
 
 
+@lru_cache(maxsize=65536)  # as _fold
 def name_key(name: str) -> str:
     """Fold case, accents, apostrophes, hyphens and spacing: the exact-match key."""
     folded = _fold(name)

@@ -1,0 +1,417 @@
+"""What the claim rules read of a content sentence, computed once per document.
+
+A sentence's numbers, counted quantities, word stems, capitalised-word stems,
+content-word pairs and the mentions inside it depend on its document alone: they
+are computed the first time the claim stage sees a document and kept in the
+store (``claim_features``, one JSON row per document), so a rebuild after adding
+documents reads them back instead of re-reading every old text. What depends on
+the corpus (a mention's resolved entity, which entities and word pairs are rare)
+is applied on every build, by :func:`sentences`.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import itertools
+import json
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from narrascope.errors import StoreError
+from narrascope.store import SqliteStore
+
+__all__ = [
+    "VERSION",
+    "ClaimParams",
+    "Sent",
+    "document_features",
+    "numbers",
+    "quantities",
+    "sentence_texts",
+    "sentences",
+]
+
+#: Version of the stored features; a store with another is recomputed, not misread.
+VERSION = "claim-features-v1"
+_CHUNK = 200  #: documents per query when features are computed
+
+_WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
+_NUMBER_WORDS = {
+    w: i
+    for i, w in enumerate(
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+            "twenty",
+        ]
+    )
+}
+_NUMBER_WORDS.update(
+    {
+        "thirty": 30,
+        "forty": 40,
+        "fifty": 50,
+        "sixty": 60,
+        "seventy": 70,
+        "eighty": 80,
+        "ninety": 90,
+        "hundred": 100,
+        "thousand": 1000,
+        "dozen": 12,
+        "dozens": 12,
+    }
+)
+_STOP = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "with",
+        "from",
+        "as",
+        "and",
+        "or",
+        "but",
+        "not",
+        "no",
+        "nor",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "has",
+        "have",
+        "had",
+        "do",
+        "does",
+        "did",
+        "will",
+        "would",
+        "shall",
+        "should",
+        "can",
+        "could",
+        "may",
+        "might",
+        "must",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "they",
+        "them",
+        "their",
+        "there",
+        "then",
+        "than",
+        "he",
+        "she",
+        "his",
+        "her",
+        "him",
+        "we",
+        "our",
+        "you",
+        "your",
+        "i",
+        "me",
+        "my",
+        "who",
+        "whom",
+        "whose",
+        "which",
+        "what",
+        "when",
+        "where",
+        "why",
+        "how",
+        "all",
+        "any",
+        "some",
+        "such",
+        "also",
+        "into",
+        "over",
+        "after",
+        "before",
+        "about",
+        "against",
+        "between",
+        "during",
+        "under",
+        "up",
+        "down",
+        "out",
+        "off",
+        "so",
+        "very",
+        "more",
+        "most",
+        "other",
+        "only",
+        "own",
+        "same",
+        "s",
+        "t",
+        "just",
+        "said",
+        "says",
+        "say",
+        "one",
+    ]
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimParams:
+    min_words: int = 6  #: shorter sentences are not claims
+    max_words: int = 80  #: longer ones are lists or run-ons
+    high: float = 0.80  #: cosine that links two sentences on its own
+    low: float = 0.62  #: cosine that links them with a shared number
+    entity_low: float = 0.5  #: cosine that links them with a shared rare entity and words
+    quantity_low: float = 0.15  #: cosine that links them with a shared quantity ("six Americans")
+    entity_share: float = 0.1  #: an entity named in more of the sentences than this is no anchor
+    rare_share: float = 0.02  #: an entity in at most this share (or 3) of the sentences is rare
+    rare_low: float = 0.55  #: cosine that links them with a shared rare entity alone
+    phrase_low: float = 0.5  #: cosine that links them with a shared rare content-word pair
+    phrase_df: int = 2  #: a content-word pair in more sentences than this is no anchor
+    anchor_words: int = 50  #: longer sentences share numbers and pairs by chance: no weak anchor
+    cohesion: float = 0.5  #: least average cosine inside a cluster of three or more
+    key_words: int = 6  #: rarest non-name words paired with an entity or number as a key
+    max_posting: int = 200  #: a key shared by more sentences than this links none of them
+    model: str = "auto"  #: "auto" (MiniLM, by ONNX Runtime where installed), "torch" or "lexical"
+
+
+@dataclass(slots=True)
+class Sent:
+    """A content sentence as the rules see it (its text is read only where needed)."""
+
+    doc: str
+    start: int
+    end: int
+    key: str  #: digest of the text with its spacing normalised: republished copies share it
+    nums: frozenset[int]
+    ents: frozenset[str]
+    words: frozenset[str]
+    qty: frozenset[tuple[int, str]]
+    names: frozenset[str] = frozenset()  #: entity keys and stems of capitalised words
+    pairs: frozenset[str] = frozenset()  #: adjacent content stems (no names), "a b"
+    size: int = 0  #: words
+    rare: frozenset[str] = frozenset()  #: entities few sentences name
+
+
+def numbers(text: str) -> frozenset[int]:
+    """Numbers a sentence states, in digits or words ("six" and "6" are both 6)."""
+    found = {
+        int(m.replace(",", ""))
+        for m in re.findall(r"\b\d[\d,]*\b", text)
+        if len(m.replace(",", "")) <= 9
+    }
+    found.update(
+        _NUMBER_WORDS[w] for w in re.findall(r"[a-z]+", text.lower()) if w in _NUMBER_WORDS
+    )
+    return frozenset(found)
+
+
+def quantities(text: str) -> frozenset[tuple[int, str]]:
+    """(number, stem of the counted word): "six American advisers" gives (6, "americ")."""
+    return _quantities(_WORD.findall(text))
+
+
+def _quantities(words: Sequence[str]) -> frozenset[tuple[int, str]]:
+    found = set()
+    for i, w in enumerate(words):
+        low = w.lower().replace(",", "")
+        value = int(low) if low.isdigit() and len(low) <= 9 else _NUMBER_WORDS.get(low)
+        if value is None or (low.isdigit() and len(low) == 4 and 1000 <= value <= 2100):
+            continue  # not a number, or a year
+        nxt = next((x.lower() for x in words[i + 1 : i + 3] if x.lower() not in _STOP), None)
+        if nxt and not nxt.isdigit() and nxt not in _NUMBER_WORDS:
+            found.add((value, nxt[:6]))
+    return frozenset(found)
+
+
+def _stems(words: Sequence[str]) -> frozenset[str]:
+    return frozenset(
+        w.lower()[:6] for w in words if w.lower() not in _STOP and not w.isdigit() and len(w) > 2
+    )
+
+
+def _names(words: Sequence[str]) -> frozenset[str]:
+    """Stems of the capitalised words after the first (names, mostly)."""
+    return frozenset(
+        w.lower()[:6] for w in words[1:] if w[0].isupper() and w.lower() not in _STOP and len(w) > 1
+    )
+
+
+def _pairs(words: Sequence[str]) -> frozenset[str]:
+    """Adjacent content-word stems, names left out: "terrorist cult" gives "terror cult"."""
+    stems = [
+        None if (i and w[0].isupper()) or w.isdigit() else w.lower()[:6]
+        for i, w in enumerate(words)
+        if w.lower() not in _STOP and len(w) > 2
+    ]
+    return frozenset(f"{a} {b}" for a, b in itertools.pairwise(stems) if a and b)
+
+
+def _digest(text: str) -> str:
+    return hashlib.blake2b(" ".join(text.split()).encode("utf-8"), digest_size=8).hexdigest()
+
+
+def document_features(
+    text: str,
+    spans: Iterable[tuple[int, int]],
+    mentions: Sequence[tuple[int, int, str]],
+    p: ClaimParams,
+) -> list[list[Any]]:
+    """One JSON-able row per sentence of ``min_words`` to ``max_words`` words.
+
+    ``spans``: the document's sentences (start, end); ``mentions``: its entity
+    mentions (start, end, their stored text), sorted by start. A row is
+    ``[start, end, digest, words, numbers, stems, quantities, capitalised stems,
+    pairs, mentions inside as [start, end, lower-case text], stems of those mentions]``.
+    """
+    starts = [m[0] for m in mentions]
+    longest = max((m[1] - m[0] for m in mentions), default=0)
+    rows: list[list[Any]] = []
+    for s, e in spans:
+        body = text[s:e]
+        words = _WORD.findall(body)
+        if not p.min_words <= len(words) <= p.max_words:
+            continue
+        # the mentions that overlap [s, e): they start before e, and end after s
+        lo = bisect.bisect_left(starts, s - longest)
+        hi = bisect.bisect_left(starts, e)
+        inside = [m for m in mentions[lo:hi] if m[1] > s]
+        named = {w.lower()[:6] for a, b, _ in inside for w in _WORD.findall(text[a:b])}
+        rows.append([
+            s, e, _digest(body), len(words), sorted(numbers(body)), sorted(_stems(words)),
+            sorted([v, w] for v, w in _quantities(words)), sorted(_names(words)),
+            sorted(_pairs(words)), [[a, b, low.lower()] for a, b, low in inside], sorted(named),
+        ])  # fmt: skip
+    return rows
+
+
+def _stored(store: SqliteStore, p: ClaimParams) -> dict[str, list[list[Any]]]:
+    """Every document's feature rows: the stored ones, computing (and storing) the rest."""
+    version = f"{VERSION} words {p.min_words}-{p.max_words}"
+    found = {
+        r["doc"]: json.loads(r["data"])
+        for r in store.query("SELECT doc, data FROM claim_features WHERE version = ?", (version,))
+    }
+    ids = [r["id"] for r in store.query("SELECT id FROM documents")]
+    missing = sorted(d for d in ids if d not in found)
+    for lo in range(0, len(missing), _CHUNK):
+        chunk = missing[lo : lo + _CHUNK]
+        marks = ",".join("?" * len(chunk))
+        spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for r in store.query(
+            f"SELECT doc, start, end FROM sentences WHERE doc IN ({marks}) ORDER BY doc, start",  # noqa: S608 - placeholders only
+            chunk,
+        ):
+            spans[r["doc"]].append((int(r["start"]), int(r["end"])))
+        mentions: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
+        for r in store.query(
+            f"SELECT doc, start, end, text FROM mentions WHERE doc IN ({marks})"  # noqa: S608 - placeholders only
+            " ORDER BY doc, start",
+            chunk,
+        ):
+            mentions[r["doc"]].append((int(r["start"]), int(r["end"]), r["text"]))
+        rows = []
+        for r in store.query(f"SELECT id, text FROM documents WHERE id IN ({marks})", chunk):  # noqa: S608 - placeholders only
+            found[r["id"]] = document_features(r["text"], spans[r["id"]], mentions[r["id"]], p)
+            rows.append((r["id"], version, json.dumps(found[r["id"]], separators=(",", ":"))))
+        try:
+            with store.transaction():
+                store.executemany(
+                    "INSERT OR REPLACE INTO claim_features (doc, version, data) VALUES (?, ?, ?)",
+                    rows,
+                )
+        except StoreError as exc:
+            raise StoreError(f"cannot store the claim features: {exc}") from None
+    return found
+
+
+def sentences(store: SqliteStore, p: ClaimParams) -> list[Sent]:
+    """The corpus's candidate claim sentences, by document and start, with corpus-wide anchors."""
+    features = _stored(store, p)
+    entity = {
+        (r["doc"], int(r["start"]), int(r["end"])): r["entity"]
+        for r in store.query(
+            "SELECT doc, start, end, entity FROM mentions WHERE entity IS NOT NULL"
+        )
+    }
+    # nationalities and other groups: descriptors more than actors
+    groups = {
+        r["entity"] or r["text"].lower()
+        for r in store.query("SELECT text, entity FROM mentions WHERE label = 'NORP'")
+    }
+    out = []
+    for doc in sorted(features):
+        for s, e, digest, size, nums, words, qty, names, pairs, inside, named in features[doc]:
+            keys = frozenset(entity.get((doc, a, b)) or low for a, b, low in inside)
+            out.append(Sent(
+                doc, s, e, digest, frozenset(nums), keys, frozenset(words),
+                frozenset((v, w) for v, w in qty), keys | frozenset(named) | frozenset(names),
+                frozenset(pairs), size,
+            ))  # fmt: skip
+    # an entity or word pair that many sentences share is the corpus's subject, no anchor
+    ent_df = Counter(k for x in out for k in x.ents)
+    pair_df = Counter(k for x in out for k in x.pairs)
+    ent_limit = max(2.0, p.entity_share * len(out))
+    rare_limit = max(3.0, p.rare_share * len(out))
+    for x in out:
+        x.ents = frozenset(k for k in x.ents if ent_df[k] <= ent_limit)
+        x.rare = frozenset(k for k in x.ents if ent_df[k] <= rare_limit and k not in groups)
+        x.pairs = frozenset(k for k in x.pairs if pair_df[k] <= p.phrase_df)
+    return out
+
+
+def sentence_texts(store: SqliteStore, sents: Sequence[Sent]) -> list[str]:
+    """The texts of ``sents``, in their order (their documents are read in chunks)."""
+    out = [""] * len(sents)
+    by_doc: dict[str, list[int]] = defaultdict(list)
+    for i, s in enumerate(sents):
+        by_doc[s.doc].append(i)
+    docs = sorted(by_doc)
+    for lo in range(0, len(docs), _CHUNK):
+        chunk = docs[lo : lo + _CHUNK]
+        marks = ",".join("?" * len(chunk))
+        for r in store.query(f"SELECT id, text FROM documents WHERE id IN ({marks})", chunk):  # noqa: S608 - placeholders only
+            for i in by_doc[r["id"]]:
+                out[i] = r["text"][sents[i].start : sents[i].end]
+    return out

@@ -1,0 +1,240 @@
+"""Which claim sentences are linked, and how links grow into claims.
+
+Two sentences of different documents are compared only when they share a key
+(:func:`_keys`: an anchor that a linking rule needs, or several rare words), so
+no pair of unrelated sentences is ever scored and only the sentences of some
+candidate pair are embedded. A pair is linked when its cosine reaches what its
+shared anchors require (:func:`_needed`); links, strongest first, are grown into
+clusters of one sentence per document under an average-cosine check.
+"""
+
+from __future__ import annotations
+
+import itertools
+from array import array
+from collections import Counter
+from collections.abc import Sequence
+
+import numpy as np
+
+from narrascope.corpus.claims.features import ClaimParams, Sent
+from narrascope.corpus.claims.vectors import embeddings
+from narrascope.store import SqliteStore
+
+__all__ = ["clusters", "conflict"]
+
+
+def conflict(a: Sent, b: Sent) -> bool:
+    """Different numbers, or names on both sides and none in common."""
+    return bool(
+        (a.nums and b.nums and not a.nums & b.nums)
+        or (a.names and b.names and not a.names & b.names)
+    )
+
+
+def _needed(a: Sent, b: Sent, p: ClaimParams) -> float | None:
+    """The least cosine at which ``a`` and ``b`` are linked; ``None``: never (a conflict).
+
+    Every rule but the cosine one needs an anchor that the words show, so this
+    is known before either sentence is embedded.
+    """
+    if conflict(a, b):
+        return None
+    need = p.high
+    if a.rare & b.rare:
+        need = min(need, p.rare_low)
+    if a.ents & b.ents and (a.words & b.words) - a.names - b.names:
+        need = min(need, p.entity_low)  # a shared entity and a shared word that is no name
+    if max(a.size, b.size) <= p.anchor_words:
+        if a.qty & b.qty:
+            need = min(need, p.quantity_low)
+        if a.pairs & b.pairs:
+            need = min(need, p.phrase_low)
+        if a.nums & b.nums:
+            need = min(need, p.low)
+    return need
+
+
+def _keys(s: Sent, df: Counter[str], p: ClaimParams) -> set[str]:
+    """What a sentence can share with a claim-mate, one key per way the rules link two.
+
+    A rule of :func:`_needed` needs an anchor (a quantity, a rare entity, a rare
+    word pair, an entity or a number with a word beside it) or a high cosine,
+    which in practice means several rare words in common. Only sentences that
+    share a key are compared, so no pair of unrelated sentences is ever scored.
+    """
+    keys = {f"q{v} {w}" for v, w in s.qty}
+    keys.update(f"r{k}" for k in s.rare)
+    keys.update(f"p{k}" for k in s.pairs)
+    # the rarest words that some other sentence has too: a word no other sentence
+    # has can link nothing, and a common one links everything
+    said = sorted((w for w in s.words if w not in s.names and df[w] > 1), key=lambda w: (df[w], w))
+    for e in s.ents:
+        keys.update(f"e{e}|{w}" for w in said[: p.key_words])
+    names = sorted((w for w in s.names if df[w] > 1), key=lambda w: (df[w], w))[: p.key_words]
+    for m in names:
+        keys.update(f"m{m}|{w}" for w in said[: p.key_words])
+    keys.update(f"m{a}|{b}" for a, b in itertools.combinations(sorted(names), 2))
+    for n in s.nums:
+        keys.update(f"n{n}|{w}" for w in said[: p.key_words])
+    top = sorted((w for w in s.words if df[w] > 1), key=lambda w: (df[w], w))[:5]
+    keys.update(f"w{a}|{b}" for a, b in itertools.combinations(sorted(top), 2))
+    return keys
+
+
+def _candidates(
+    units: Sequence[list[int]],
+    sents: Sequence[Sent],
+    unit_docs: Sequence[frozenset[str]],
+    p: ClaimParams,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs of units (of different documents) worth comparing, as two index arrays.
+
+    A pair qualifies when it shares a strong key (a quantity, a rare entity, a
+    rare word pair) or at least two keys of any kind: one shared name or number
+    beside one shared word is common by chance in a large corpus. Keys are
+    hashed into flat arrays and grouped by sorting, so the index costs a few
+    bytes per key, not a Python object.
+    """
+    df = Counter(w for u in units for w in sents[u[0]].words | sents[u[0]].names)
+    hashes: array[int] = array("q")
+    owners: array[int] = array("q")
+    weights: array[int] = array("b")
+    for k, u in enumerate(units):
+        keys = _keys(sents[u[0]], df, p)
+        hashes.extend(map(hash, keys))
+        owners.extend(itertools.repeat(k, len(keys)))
+        weights.extend([2 if key[0] in "qrp" else 1 for key in keys])
+    if not hashes:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    h = np.frombuffer(hashes, dtype=np.int64)
+    order = np.argsort(h, kind="stable")
+    h, own, wt = (
+        h[order],
+        np.frombuffer(owners, dtype=np.int64)[order],
+        np.frombuffer(weights, dtype=np.int8)[order],
+    )
+    starts = np.flatnonzero(np.r_[True, h[1:] != h[:-1]])
+    sizes = np.diff(np.r_[starts, len(h)])
+    n = len(units)
+    codes = []
+    pair_weights = []
+    two = starts[sizes == 2]  # most keys: one pair, done at once
+    codes.append(np.minimum(own[two], own[two + 1]) * n + np.maximum(own[two], own[two + 1]))
+    pair_weights.append(wt[two].astype(np.int64))
+    # a key that many sentences share says nothing about two of them
+    for start, size in zip(
+        starts[(sizes > 2) & (sizes <= p.max_posting)].tolist(),
+        sizes[(sizes > 2) & (sizes <= p.max_posting)].tolist(),
+        strict=True,
+    ):
+        members = np.sort(own[start : start + size])
+        a, b = np.triu_indices(size, 1)
+        codes.append(members[a] * n + members[b])
+        pair_weights.append(np.full(len(a), int(wt[start]), dtype=np.int64))
+    code = np.concatenate(codes)
+    weight = np.concatenate(pair_weights)
+    if not len(code):  # no key is shared by two sentences
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    order = np.argsort(code, kind="stable")
+    code, weight = code[order], weight[order]
+    first = np.flatnonzero(np.r_[True, code[1:] != code[:-1]])
+    total = np.add.reduceat(weight, first)
+    chosen = code[first][total >= 2]
+    left, right = chosen // n, chosen % n
+    # units of one document each (most): compare document numbers; copies: their sets
+    names = {d: i for i, d in enumerate(sorted({d for docs in unit_docs for d in docs}))}
+    single = np.array([names[next(iter(d))] if len(d) == 1 else -1 for d in unit_docs])
+    da, db = single[left], single[right]
+    ok = (left != right) & ((da != db) | (da < 0))
+    multi = np.flatnonzero(ok & ((da < 0) | (db < 0)))
+    ok[multi] = [not unit_docs[int(left[i])] & unit_docs[int(right[i])] for i in multi]
+    return left[ok], right[ok]
+
+
+def _edges(
+    store: SqliteStore,
+    units: Sequence[list[int]],
+    sents: Sequence[Sent],
+    unit_docs: Sequence[frozenset[str]],
+    p: ClaimParams,
+) -> tuple[list[int], np.ndarray, list[tuple[float, int, int]]]:
+    """The units compared, their vectors, and the links ``(cosine, row a, row b)``."""
+    left: list[int] = []
+    right: list[int] = []
+    need: list[float] = []
+    cand_a, cand_b = _candidates(units, sents, unit_docs, p)
+    reps = [sents[u[0]] for u in units]
+    for a, b in zip(cand_a.tolist(), cand_b.tolist(), strict=True):
+        if (n := _needed(reps[a], reps[b], p)) is not None:
+            left.append(a)
+            right.append(b)
+            need.append(n)
+    used = np.unique(np.array(left + right, dtype=np.int64))
+    rvec = embeddings(store, [sents[units[k][0]] for k in used.tolist()], p.model)
+    if not need:
+        return used.tolist(), rvec, []
+    ra = np.searchsorted(used, np.array(left, dtype=np.int64))
+    rb = np.searchsorted(used, np.array(right, dtype=np.int64))
+    # in blocks: gathering both sides of every pair at once costs 3 KB a pair
+    cosines = np.concatenate(
+        [
+            np.einsum("ij,ij->i", rvec[ra[lo : lo + 65536]], rvec[rb[lo : lo + 65536]])
+            for lo in range(0, len(ra), 65536)
+        ]
+    ).astype(np.float64)
+    hit = np.flatnonzero(cosines >= np.array(need))
+    edges = list(zip(cosines[hit].tolist(), ra[hit].tolist(), rb[hit].tolist(), strict=True))
+    return used.tolist(), rvec, edges
+
+
+def clusters(
+    sents: Sequence[Sent], store: SqliteStore, p: ClaimParams
+) -> tuple[list[list[int]], dict[int, np.ndarray]]:
+    """Claims as lists of sentence indices (one sentence per document), and their vectors.
+
+    Sentences with the same text (republished copies) are one unit: the rules
+    run over distinct texts, so a corpus of copies costs what its distinct
+    sentences cost, and each claim then lists every copy. Only units that share
+    a key with a unit of another document are embedded and compared.
+    """
+    groups: dict[str, list[int]] = {}
+    for i, s in enumerate(sents):
+        groups.setdefault(s.key, []).append(i)
+    units = list(groups.values())
+    unit_docs = [frozenset(sents[i].doc for i in u) for u in units]
+    used, rvec, edges = _edges(store, units, sents, unit_docs, p)
+    edges.sort(reverse=True)
+    owner = list(range(len(used)))
+    members: dict[int, list[int]] = {k: [k] for k in range(len(used))}
+    docs_of: dict[int, set[str]] = {k: set(unit_docs[used[k]]) for k in range(len(used))}
+    rep = [sents[units[k][0]] for k in used]
+    for _, a, b in edges:
+        ca, cb = owner[a], owner[b]
+        if ca == cb:
+            continue
+        xa, xb = members[ca], members[cb]
+        if docs_of[ca] & docs_of[cb]:
+            continue  # one sentence per document and claim
+        if len(xa) + len(xb) > 2 and float((rvec[xa] @ rvec[xb].T).mean()) < p.cohesion:
+            continue
+        if any(conflict(rep[x], rep[y]) for x in xa for y in xb):
+            continue
+        for x in xb:
+            owner[x] = ca
+        xa.extend(xb)
+        docs_of[ca] |= docs_of.pop(cb)
+        del members[cb]
+    found = []
+    vectors: dict[int, np.ndarray] = {}
+    for cluster in members.values():
+        if len(docs_of[cluster[0]]) < 2:
+            continue
+        first: dict[str, int] = {}
+        for k in cluster:
+            for i in units[used[k]]:
+                vectors[i] = rvec[k]
+                if sents[i].doc not in first or sents[i].start < sents[first[sents[i].doc]].start:
+                    first[sents[i].doc] = i
+        found.append(sorted(first.values()))
+    return found, vectors

@@ -1,0 +1,117 @@
+"""Claim features: computed once per document, kept in the store, equal to a fresh run."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from tests.corpus.test_claims import _save
+
+from narrascope.corpus.claims import ClaimParams, claims, find_claims
+from narrascope.corpus.claims import features as features_module
+from narrascope.corpus.claims.features import VERSION, document_features, sentences
+from narrascope.store import SqliteStore
+
+LEXICAL = ClaimParams(model="lexical")  # no model needed: near-copies meet on hashed words
+BRIDGE = "The ministry announced that the new bridge over the river will open in May."
+DOCS = {
+    "a": [BRIDGE, "A choir from the north sang old folk songs at the festival."],
+    "b": [BRIDGE.replace("announced", "said"), "The price of coffee beans rose sharply."],
+    "c": ["Young chess players gathered for a weekend tournament downtown.",
+          "The ministry said that the new bridge over the river will open in May."],
+    "d": ["A choir from the north sang the old folk songs at a festival.",
+          "Heavy rain flooded the lower streets of the port on Sunday."],
+}  # fmt: skip
+
+
+def _claims(store: SqliteStore) -> list[tuple[str, tuple[tuple[str, int, int], ...]]]:
+    return sorted((c.text, tuple((m.doc, m.start, m.end) for m in c.members))
+                  for c in claims(store))  # fmt: skip
+
+
+def test_document_features_read_the_sentence_and_its_mentions() -> None:
+    text = "Short one. The Americans said that six Americans died in 1975 in a raid."
+    rows = document_features(text, [(0, 10), (11, len(text))], [(15, 24, "Americans")],
+                             ClaimParams())  # fmt: skip
+    (row,) = rows  # the first sentence is too short to be a claim
+    start, end, _, words, nums, _, qty, _, _, inside, named = row
+    assert (start, end, words) == (11, len(text), 12)
+    assert nums == [6, 1975]
+    assert qty == [[6, "americ"]]
+    assert inside == [[15, 24, "americans"]]
+    assert named == ["americ"]
+
+
+def test_features_are_computed_once_per_document(
+    memory_store: SqliteStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("a", "b"):
+        _save(memory_store, name, DOCS[name])
+    assert find_claims(memory_store, LEXICAL) == 1
+    stored = memory_store.query("SELECT doc, version, data FROM claim_features")
+    assert len(stored) == 2
+    assert all(r["version"].startswith(VERSION) and json.loads(r["data"]) for r in stored)
+    calls: list[str] = []
+    real = features_module.document_features
+
+    def counted(text: str, *args: Any) -> list[list[Any]]:
+        calls.append(text)
+        return real(text, *args)
+
+    monkeypatch.setattr(features_module, "document_features", counted)
+    before = _claims(memory_store)
+    assert find_claims(memory_store, LEXICAL) == 1
+    assert calls == []  # nothing new: every document's features were read back
+    assert _claims(memory_store) == before
+    _save(memory_store, "c", DOCS["c"])
+    find_claims(memory_store, LEXICAL)
+    (new,) = calls  # only the new document
+    assert "chess" in new
+    (claim,) = claims(memory_store)
+    assert claim.doc_count == 3
+
+
+def test_features_of_another_version_are_recomputed(memory_store: SqliteStore) -> None:
+    for name in ("a", "b"):
+        _save(memory_store, name, DOCS[name])
+    find_claims(memory_store, LEXICAL)
+    before = _claims(memory_store)
+    memory_store.execute("UPDATE claim_features SET version = 'old', data = '[]'")
+    find_claims(memory_store, LEXICAL)
+    assert _claims(memory_store) == before
+    versions = {r[0] for r in memory_store.query("SELECT version FROM claim_features")}
+    (version,) = versions
+    assert version.startswith(VERSION)
+
+
+def test_stored_features_follow_entity_resolution(memory_store: SqliteStore) -> None:
+    _save(memory_store, "a", ["The Americans said that six Americans died in 1975 in a raid."],
+          entities=("Americans",))  # fmt: skip
+    (sent,) = sentences(memory_store, ClaimParams())
+    assert sent.ents == {"americans"}
+    # the entity stage resolves the mention after its features were stored
+    memory_store.execute(
+        "INSERT INTO entities (id, name, type) VALUES ('ent-1', 'Americans', 'NORP')"
+    )
+    memory_store.execute("UPDATE mentions SET entity = 'ent-1'")
+    (sent,) = sentences(memory_store, ClaimParams())
+    assert sent.ents == {"ent-1"}
+
+
+def test_adding_documents_in_two_steps_equals_one_step(
+    memory_store: SqliteStore, tmp_path: Any
+) -> None:
+    with SqliteStore(tmp_path / "one.db") as one:
+        for name, text in DOCS.items():
+            _save(one, name, text)
+        find_claims(one, LEXICAL)
+        expected = _claims(one)
+    assert len(expected) == 2  # the bridge (a, b, c) and the choir (a, d)
+    for name in ("a", "b"):
+        _save(memory_store, name, DOCS[name])
+    find_claims(memory_store, LEXICAL)
+    for name in ("c", "d"):
+        _save(memory_store, name, DOCS[name])
+    find_claims(memory_store, LEXICAL)
+    assert _claims(memory_store) == expected
