@@ -9,6 +9,7 @@ written by this module only, one transaction per document. Corpus stages
 from __future__ import annotations
 
 import gc
+import os
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -19,7 +20,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from narrascope.clean import SiteLines, classify_text, extract_html
-from narrascope.corpus.claims import find_claims
+from narrascope.corpus.claims import ClaimParams, find_claims
+from narrascope.corpus.claims.features import feature_rows, features_of
+from narrascope.corpus.claims.vectors import BackgroundVectors, store_vectors
 from narrascope.corpus.corrections import apply_corrections, corrections
 from narrascope.corpus.entities import MentionRef, resolve, to_rows
 from narrascope.corpus.events import merge_events
@@ -214,6 +217,8 @@ def build(
             yield doc
 
     with ExitStack() as stack:
+        vectors = (stack.enter_context(BackgroundVectors())
+                   if _vectors_beside(settings) else None)  # fmt: skip
         if settings.workers > 0 or settings.scheduler:
             from narrascope.parallel import DaskAnnotator
 
@@ -223,7 +228,7 @@ def build(
             model = nlp if nlp is not None else nlp_stage.load_nlp(settings)
             annotated = _annotate_guarded(new_documents(), model, settings, skip,
                                           report.timings)
-        _store_annotated(store, annotated, report)
+        _store_annotated(store, annotated, report, vectors)
     if progress is not None:
         progress.stop()
     for s in report.skipped:
@@ -237,17 +242,42 @@ def build(
     return report
 
 
-def _store_annotated(store: SqliteStore, docs: Iterable[Document], report: BuildReport) -> None:
-    """The one writer: each annotated document and its findings in one transaction."""
+def _vectors_beside(settings: Settings) -> bool:
+    """Whether sentence vectors are computed on a second core while this process parses."""
+    local = settings.workers == 0 and not settings.scheduler and settings.n_process == 1
+    return settings.vectors_while_parsing and local and (os.cpu_count() or 1) > 1
+
+
+def _store_annotated(
+    store: SqliteStore,
+    docs: Iterable[Document],
+    report: BuildReport,
+    vectors: BackgroundVectors | None = None,
+) -> None:
+    """The one writer: each annotated document and its findings in one transaction.
+
+    A document's claim features are computed here, from its sentences and
+    mentions; with ``vectors``, its candidate claim sentences are queued to be
+    embedded beside the parse, and the vectors done so far are stored.
+    """
+    params = ClaimParams()
     for doc in docs:
         with _timed(report.timings, "store writes"):
+            features = features_of(doc, params)
             store.save_document(
                 doc, report.build_id,
                 extra=[*attribution.store_rows(doc), *events_stage.document_rows(doc),
                        *techniques_stage.technique_rows(doc),
-                       *stance_stage.document_rows(doc)],
+                       *stance_stage.document_rows(doc),
+                       *feature_rows(doc.id, features, params)],
             )
+            if vectors is not None:
+                vectors.submit(doc.id, [(row[0], row[1]) for row in features], doc.text)
+                store_vectors(store, vectors.take())
         report.added += 1
+    if vectors is not None:
+        with _timed(report.timings, "store writes"):
+            store_vectors(store, vectors.close())
 
 
 def _raw_documents(

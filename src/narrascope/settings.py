@@ -46,6 +46,12 @@ class Settings:
         "Address of a running Dask scheduler (tcp://HOST:PORT) whose workers run the "
         "per-document stages; empty for none. Overrides workers.",
     )
+    vectors_while_parsing: bool = _setting(
+        True,
+        "Compute the MiniLM vectors of candidate claim sentences on a second CPU core "
+        "while the build parses (ONNX Runtime, one core); false leaves them all to the "
+        "claim stage. Off where the build uses Dask workers, n_process above 1 or one core.",
+    )
     techniques: bool = _setting(
         True,
         "Mark persuasion technique spans (loaded language, name calling, ...) with the "

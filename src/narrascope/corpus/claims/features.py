@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from narrascope.errors import StoreError
+from narrascope.model import Document
 from narrascope.store import SqliteStore
 
 __all__ = [
@@ -29,6 +30,8 @@ __all__ = [
     "ClaimParams",
     "Sent",
     "document_features",
+    "feature_rows",
+    "features_of",
     "numbers",
     "quantities",
     "sentence_texts",
@@ -326,9 +329,30 @@ def document_features(
     return rows
 
 
+_INSERT = "INSERT OR REPLACE INTO claim_features (doc, version, data) VALUES (?, ?, ?)"
+
+
+def _version(p: ClaimParams) -> str:
+    return f"{VERSION} words {p.min_words}-{p.max_words}"
+
+
+def features_of(doc: Document, p: ClaimParams) -> list[list[Any]]:
+    """:func:`document_features` of an annotated document, from its sentences and mentions."""
+    spans = sorted((s.start, s.end) for s in doc.sentences)
+    mentions = sorted((m.start, m.end, m.text) for m in doc.mentions)
+    return document_features(doc.text, spans, mentions, p)
+
+
+def feature_rows(
+    doc: str, rows: list[list[Any]], p: ClaimParams
+) -> list[tuple[str, list[tuple[str, str, str]]]]:
+    """``(insert statement, rows)`` storing a document's features (``save_document(extra=...)``)."""
+    return [(_INSERT, [(doc, _version(p), json.dumps(rows, separators=(",", ":")))])]
+
+
 def _stored(store: SqliteStore, p: ClaimParams) -> dict[str, list[list[Any]]]:
     """Every document's feature rows: the stored ones, computing (and storing) the rest."""
-    version = f"{VERSION} words {p.min_words}-{p.max_words}"
+    version = _version(p)
     found = {
         r["doc"]: json.loads(r["data"])
         for r in store.query("SELECT doc, data FROM claim_features WHERE version = ?", (version,))
@@ -357,10 +381,7 @@ def _stored(store: SqliteStore, p: ClaimParams) -> dict[str, list[list[Any]]]:
             rows.append((r["id"], version, json.dumps(found[r["id"]], separators=(",", ":"))))
         try:
             with store.transaction():
-                store.executemany(
-                    "INSERT OR REPLACE INTO claim_features (doc, version, data) VALUES (?, ?, ?)",
-                    rows,
-                )
+                store.executemany(_INSERT, rows)
         except StoreError as exc:
             raise StoreError(f"cannot store the claim features: {exc}") from None
     return found

@@ -11,16 +11,18 @@ the two never mix.
 from __future__ import annotations
 
 import itertools
+import queue
+import threading
 import zlib
 from collections.abc import Callable, Sequence
 
 import numpy as np
 
 from narrascope.corpus.claims.features import _STOP, _WORD, Sent, sentence_texts
-from narrascope.corpus.embed import DIM, MINILM, minilm
+from narrascope.corpus.embed import DIM, MINILM, minilm, onnx_minilm
 from narrascope.store import SqliteStore
 
-__all__ = ["LEXICAL", "MINILM", "embeddings", "encoder"]
+__all__ = ["LEXICAL", "MINILM", "BackgroundVectors", "embeddings", "encoder", "store_vectors"]
 
 LEXICAL = "lexical-hash-v1"
 _CHUNK = 500  #: documents per query for stored vectors
@@ -86,12 +88,7 @@ def embeddings(store: SqliteStore, sents: Sequence[Sent], kind: str) -> np.ndarr
             (sents[i].doc, sents[i].start, sents[i].end, name, new[k].tobytes())
             for k, i in enumerate(missing)
         ]
-        with store.transaction():
-            store.executemany(
-                "INSERT OR REPLACE INTO sentence_embeddings"
-                " (doc, start, end, model, vector) VALUES (?, ?, ?, ?, ?)",
-                rows,
-            )
+        store_vectors(store, rows)
         for k, i in enumerate(missing):
             vectors[i] = new[k]
     for i, s in enumerate(sents):
@@ -99,3 +96,91 @@ def embeddings(store: SqliteStore, sents: Sequence[Sent], kind: str) -> np.ndarr
         if blob is not None:
             vectors[i] = np.frombuffer(blob, dtype=np.float32)
     return vectors
+
+
+class BackgroundVectors:
+    """MiniLM vectors of candidate claim sentences, computed on a second core during a build.
+
+    The build's writer submits each stored document's candidate sentences; a
+    daemon thread embeds them with ONNX Runtime on one core (ONNX Runtime and the
+    tokenizer release the interpreter lock, so the parse beside it is not slowed)
+    and hands back rows for ``sentence_embeddings``, which the writer stores. The
+    claim stage then finds them stored and embeds only what the thread did not
+    reach (:meth:`close` drops what is still queued). Nothing here fails a build:
+    where the model cannot be had, or a batch fails, the thread stops, says why in
+    :attr:`error`, and the claim stage embeds what it needs as before.
+    """
+
+    def __init__(self, batch: int = 64) -> None:
+        self.error: str | None = None
+        self._batch = batch
+        self._todo: queue.SimpleQueue[tuple[str, int, int, str] | None] = queue.SimpleQueue()
+        self._done: list[tuple[str, int, int, str, bytes]] = []
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="narrascope-vectors", daemon=True)
+        self._thread.start()
+
+    def __enter__(self) -> BackgroundVectors:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def submit(self, doc: str, spans: Sequence[tuple[int, int]], text: str) -> None:
+        """Queue the sentences ``text[start:end]`` of the stored document ``doc``."""
+        if self._thread.is_alive():
+            for start, end in spans:
+                self._todo.put((doc, start, end, " ".join(text[start:end].split())))
+
+    def take(self) -> list[tuple[str, int, int, str, bytes]]:
+        """The rows finished since the last call: (doc, start, end, model, vector)."""
+        with self._lock:
+            done, self._done = self._done, []
+        return done
+
+    def close(self) -> list[tuple[str, int, int, str, bytes]]:
+        """Stop after the batch in hand (queued sentences are dropped); the rows not yet taken."""
+        self._stop.set()
+        self._todo.put(None)
+        self._thread.join()
+        return self.take()
+
+    def _run(self) -> None:
+        try:
+            encode = onnx_minilm(threads=1)
+        except Exception as exc:  # noqa: BLE001 - the claim stage embeds instead
+            encode, self.error = None, f"{type(exc).__name__}: {exc}"
+        if encode is None:
+            self.error = self.error or "MiniLM by ONNX Runtime is not available"
+            return
+        while not self._stop.is_set():
+            items = [self._todo.get()]
+            while items[-1] is not None and len(items) < self._batch:
+                try:
+                    items.append(self._todo.get_nowait())
+                except queue.Empty:
+                    break
+            todo = [x for x in items if x is not None]
+            if self._stop.is_set() or not todo:
+                return
+            distinct = {text: k for k, text in enumerate(dict.fromkeys(x[3] for x in todo))}
+            try:
+                vectors = encode(list(distinct))
+            except Exception as exc:  # noqa: BLE001 - as above
+                self.error = f"{type(exc).__name__}: {exc}"
+                return
+            rows = [(d, s, e, MINILM, vectors[distinct[t]].tobytes()) for d, s, e, t in todo]
+            with self._lock:
+                self._done.extend(rows)
+
+
+def store_vectors(store: SqliteStore, rows: Sequence[tuple[str, int, int, str, bytes]]) -> None:
+    """Write ``(doc, start, end, model, vector)`` rows to ``sentence_embeddings``."""
+    if rows:
+        with store.transaction():
+            store.executemany(
+                "INSERT OR REPLACE INTO sentence_embeddings"
+                " (doc, start, end, model, vector) VALUES (?, ?, ?, ?, ?)",
+                rows,
+            )

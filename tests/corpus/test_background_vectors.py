@@ -1,0 +1,129 @@
+"""Vectors beside the parse: MiniLM's vectors, never a failed build, the same claims."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from narrascope.corpus import embed
+from narrascope.corpus.claims import export_claims
+from narrascope.corpus.claims import vectors as vectors_module
+from narrascope.corpus.claims.vectors import MINILM, BackgroundVectors
+from narrascope.demo import sample_corpus
+from narrascope.pipeline import build
+from narrascope.settings import Settings
+from narrascope.store import SqliteStore
+
+TEXT = (
+    "The group killed six Americans in the 1970s, according to the State Department. "
+    "Six US citizens died in attacks the organisation carried out in Iran. "
+    "A leopard cannot change its spots."
+)
+SPANS = [(0, 80), (81, 150), (151, len(TEXT))]
+
+
+@pytest.fixture(scope="module")
+def onnx() -> None:
+    pytest.importorskip("onnxruntime")
+    if embed.onnx_minilm(threads=1) is None:
+        pytest.skip("MiniLM by ONNX Runtime not available")
+
+
+def _wait(vectors: BackgroundVectors, n: int) -> list[tuple[str, int, int, str, bytes]]:
+    """The first ``n`` rows the thread hands back (it has a minute: a bound, not a timing)."""
+    rows: list[tuple[str, int, int, str, bytes]] = []
+    for _ in range(600):
+        rows += vectors.take()
+        if len(rows) >= n or vectors.error:
+            break
+        time.sleep(0.1)
+    return rows
+
+
+def _all_rows(vectors: BackgroundVectors, n: int) -> list[tuple[str, int, int, str, bytes]]:
+    return _wait(vectors, n) + vectors.close()
+
+
+def test_background_vectors_are_minilms(onnx: None) -> None:
+    vectors = BackgroundVectors()
+    vectors.submit("doc-1", SPANS, TEXT)
+    rows = _all_rows(vectors, len(SPANS))
+    assert vectors.error is None
+    assert [(d, s, e, m) for d, s, e, m, _ in rows] == [("doc-1", s, e, MINILM) for s, e in SPANS]
+    got = np.stack([np.frombuffer(r[4], dtype=np.float32) for r in rows])
+    encode = embed.minilm("auto")
+    assert encode is not None
+    want = encode([" ".join(TEXT[s:e].split()) for s, e in SPANS])
+    assert float(np.abs(got - want).max()) < 1e-5
+
+
+def test_close_drops_what_is_queued(onnx: None) -> None:
+    vectors = BackgroundVectors(batch=1)
+    vectors.submit("doc-1", SPANS * 200, TEXT)
+    rows = vectors.close()  # stops after the batch in hand
+    assert len(rows) < len(SPANS) * 200
+    vectors.submit("doc-2", SPANS, TEXT)  # after close: ignored
+    assert vectors.take() == []
+
+
+def test_no_model_no_vectors_and_a_reason(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(vectors_module, "onnx_minilm", lambda threads: None)
+    vectors = BackgroundVectors()
+    vectors.submit("doc-1", SPANS, TEXT)
+    assert vectors.close() == []
+    assert vectors.error == "MiniLM by ONNX Runtime is not available"
+
+
+def _claims(db: Path) -> tuple[list[Any], int]:
+    with SqliteStore(db) as store:
+        found = [(c["text"], [(m["doc"], m["start"], m["end"]) for m in c["members"]])
+                 for c in export_claims(store)]  # fmt: skip
+        return found, int(store.query("SELECT count(*) FROM sentence_embeddings")[0][0])
+
+
+class _Patient(BackgroundVectors):
+    """Closes only once every submitted sentence is embedded (a fast parse cannot outrun it)."""
+
+    submitted = 0
+    taken = 0
+
+    def submit(self, doc: str, spans: Any, text: str) -> None:
+        super().submit(doc, spans, text)
+        self.submitted += len(spans)
+
+    def take(self) -> list[tuple[str, int, int, str, bytes]]:
+        rows = super().take()
+        self.taken += len(rows)
+        return rows
+
+    def close(self) -> list[tuple[str, int, int, str, bytes]]:
+        before = self.taken
+        rows = _wait(self, self.submitted - before) + super().close()
+        assert before + len(rows) == self.submitted
+        return rows
+
+
+def test_build_with_vectors_beside_the_parse_finds_the_same_claims(
+    tmp_path: Path, nlp: Any, onnx: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from narrascope import pipeline
+
+    monkeypatch.setattr(pipeline, "BackgroundVectors", _Patient)
+    with sample_corpus() as sample:
+        for on in (True, False):
+            with SqliteStore(tmp_path / f"{on}.db") as store:
+                build([str(sample)], store, Settings().replace(vectors_while_parsing=on), nlp=nlp)
+    beside, embedded_beside = _claims(tmp_path / "True.db")
+    after, embedded_after = _claims(tmp_path / "False.db")
+    assert beside
+    assert beside == after
+    # beside the parse every candidate sentence is embedded; after it, only compared ones
+    with SqliteStore(tmp_path / "True.db") as store:
+        candidates = sum(len(json.loads(r[0]))
+                         for r in store.query("SELECT data FROM claim_features"))  # fmt: skip
+    assert embedded_beside == candidates > embedded_after
