@@ -115,3 +115,21 @@ def test_adding_documents_in_two_steps_equals_one_step(
         _save(memory_store, name, DOCS[name])
     find_claims(memory_store, LEXICAL)
     assert _claims(memory_store) == expected
+
+
+def test_no_model_is_loaded_when_every_vector_is_stored(
+    memory_store: SqliteStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from narrascope.corpus.claims import vectors
+
+    for name in ("a", "b"):
+        _save(memory_store, name, DOCS[name])
+    find_claims(memory_store, LEXICAL)
+    before = _claims(memory_store)
+
+    def no_model(kind: str) -> Any:
+        raise AssertionError("the model was loaded")
+
+    monkeypatch.setattr(vectors, "encoder", no_model)
+    find_claims(memory_store, LEXICAL)
+    assert _claims(memory_store) == before

@@ -122,16 +122,15 @@ def _candidates(
     two = starts[sizes == 2]  # most keys: one pair, done at once
     codes.append(np.minimum(own[two], own[two + 1]) * n + np.maximum(own[two], own[two + 1]))
     pair_weights.append(wt[two].astype(np.int64))
-    # a key that many sentences share says nothing about two of them
-    for start, size in zip(
-        starts[(sizes > 2) & (sizes <= p.max_posting)].tolist(),
-        sizes[(sizes > 2) & (sizes <= p.max_posting)].tolist(),
-        strict=True,
-    ):
-        members = np.sort(own[start : start + size])
+    # a key that many sentences share says nothing about two of them; the others'
+    # pairs are made for all keys of one posting size at once
+    shared = (sizes > 2) & (sizes <= p.max_posting)
+    for size in np.unique(sizes[shared]).tolist():
+        first_of = starts[shared & (sizes == size)]
+        members = np.sort(own[first_of[:, None] + np.arange(size)], axis=1)
         a, b = np.triu_indices(size, 1)
-        codes.append(members[a] * n + members[b])
-        pair_weights.append(np.full(len(a), int(wt[start]), dtype=np.int64))
+        codes.append((members[:, a] * n + members[:, b]).ravel())
+        pair_weights.append(np.repeat(wt[first_of].astype(np.int64), len(a)))
     code = np.concatenate(codes)
     weight = np.concatenate(pair_weights)
     if not len(code):  # no key is shared by two sentences

@@ -59,19 +59,15 @@ def embeddings(store: SqliteStore, sents: Sequence[Sent], kind: str) -> np.ndarr
     """
     if not sents:  # nothing to compare: no model to load
         return np.zeros((0, DIM), dtype=np.float32)
-    name, encode = encoder(kind)
-    wanted = {(s.doc, s.start, s.end) for s in sents}
-    have: dict[tuple[str, int, int], bytes] = {}
-    doc_ids = sorted({s.doc for s in sents})
-    for lo in range(0, len(doc_ids), _CHUNK):
-        chunk = doc_ids[lo : lo + _CHUNK]
-        marks = ",".join("?" * len(chunk))
-        sql = f"SELECT doc, start, end, vector FROM sentence_embeddings WHERE model = ? AND doc IN ({marks})"  # noqa: E501, S608 - placeholders only
-        for r in store.query(sql, (name, *chunk)):
-            here = (r["doc"], int(r["start"]), int(r["end"]))
-            if here in wanted:
-                have[here] = r["vector"]
+    # the model is loaded only when a vector is missing (MiniLM's name is tried first)
+    name = LEXICAL if kind == "lexical" else MINILM
+    have = _stored_vectors(store, sents, name)
     missing = [i for i, s in enumerate(sents) if (s.doc, s.start, s.end) not in have]
+    if missing:
+        loaded, encode = encoder(kind)
+        if loaded != name:  # MiniLM cannot be loaded here: the fallback's own vectors
+            name, have = loaded, _stored_vectors(store, sents, loaded)
+            missing = [i for i, s in enumerate(sents) if (s.doc, s.start, s.end) not in have]
     vectors = np.zeros((len(sents), DIM), dtype=np.float32)
     if missing:
         # each distinct text is embedded once: republished copies cost nothing more
@@ -96,6 +92,24 @@ def embeddings(store: SqliteStore, sents: Sequence[Sent], kind: str) -> np.ndarr
         if blob is not None:
             vectors[i] = np.frombuffer(blob, dtype=np.float32)
     return vectors
+
+
+def _stored_vectors(
+    store: SqliteStore, sents: Sequence[Sent], name: str
+) -> dict[tuple[str, int, int], bytes]:
+    """The stored vectors of ``sents`` under the model ``name``, by (doc, start, end)."""
+    wanted = {(s.doc, s.start, s.end) for s in sents}
+    have: dict[tuple[str, int, int], bytes] = {}
+    doc_ids = sorted({s.doc for s in sents})
+    for lo in range(0, len(doc_ids), _CHUNK):
+        chunk = doc_ids[lo : lo + _CHUNK]
+        marks = ",".join("?" * len(chunk))
+        sql = f"SELECT doc, start, end, vector FROM sentence_embeddings WHERE model = ? AND doc IN ({marks})"  # noqa: E501, S608 - placeholders only
+        for r in store.query(sql, (name, *chunk)):
+            here = (r["doc"], int(r["start"]), int(r["end"]))
+            if here in wanted:
+                have[here] = r["vector"]
+    return have
 
 
 class BackgroundVectors:
