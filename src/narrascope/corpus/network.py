@@ -20,6 +20,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from narrascope.errors import StoreError
@@ -63,6 +64,7 @@ class Edge:
     evidence: tuple[Evidence, ...]
 
 
+@lru_cache(maxsize=65536)  # the same spellings recur in every document; each build reads all
 def normalize(text: str) -> str:
     """Fold case, accents, a possessive and a leading 'the' (to match spellings)."""
     folded = unicodedata.normalize("NFKD", text)

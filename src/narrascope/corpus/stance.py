@@ -19,6 +19,7 @@ compare outlets. The stage replaces the whole table on every run.
 
 from __future__ import annotations
 
+import bisect
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -68,11 +69,17 @@ def find_stance(store: SqliteStore) -> int:
     tables = _tables(store)
     names = {r["id"]: r["name"] for r in store.query("SELECT id, name FROM entities")}
     mentions: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
-    for m in store.query("SELECT doc, start, end, entity FROM mentions WHERE entity IS NOT NULL"):
+    for m in store.query(
+        "SELECT doc, start, end, entity FROM mentions WHERE entity IS NOT NULL ORDER BY doc, start"
+    ):
         mentions[m["doc"]].append((m["start"], m["end"], m["entity"]))
+    starts = {doc: [m[0] for m in found] for doc, found in mentions.items()}
     sentiment: dict[tuple[str, str], list[float]] = defaultdict(list)
     for s in store.query("SELECT doc, start, end, compound FROM sentence_sentiment"):
-        named = {e for a, b, e in mentions.get(s["doc"], ()) if s["start"] <= a and b <= s["end"]}
+        # the mentions inside the sentence: those that start in it (by bisection) and end in it
+        here, at = mentions.get(s["doc"], []), starts.get(s["doc"], [])
+        lo, hi = bisect.bisect_left(at, s["start"]), bisect.bisect_left(at, s["end"])
+        named = {e for _, b, e in here[lo:hi] if b <= s["end"]}
         for ent in named:
             sentiment[(s["doc"], ent)].append(float(s["compound"]))
     relations: dict[tuple[str, str], list[float]] = defaultdict(list)
