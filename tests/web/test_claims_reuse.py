@@ -44,7 +44,13 @@ def test_claims_matrix_from_the_claims_stage(web_db: Path) -> None:
     assert html.count('class="cell on"') == sum(len(c["docs"]) for c in claims["claims"])
     assert "?focus=" in html
     reader = call(app, f"/api/doc/{wire}").json()
-    assert "claim_members" in [la["key"] for la in reader["layers"]]
+    keys = [la["key"] for la in reader["layers"]]
+    assert "claim_members" in keys
+    # one layer of claims: the representatives (table claims) are members already
+    assert "claims" not in keys
+    (layer,) = [la for la in reader["layers"] if la["key"] == "claim_members"]
+    assert layer["spans"]
+    assert all(sp["label"].startswith("claim ") for sp in layer["spans"])
 
 
 def test_claim_text_is_escaped(web_db: Path, tmp_path: Path) -> None:
@@ -97,3 +103,17 @@ def test_claims_by_site(web_db: Path) -> None:
     html = call(app, "/claims").text
     assert "Claims × sites" in html
     assert html.count('class="cell on site"') == sum(len(c["sites"]) for c in data["claims"])
+
+
+def test_sentiment_layer_marks_only_clearly_polar_sentences() -> None:
+    from narrascope.web.spans import document_layers
+
+    rows = [
+        {"doc": "d", "start": 0, "end": 10, "compound": -0.8, "positive": 0.0, "negative": 0.6},
+        {"doc": "d", "start": 11, "end": 20, "compound": 0.1, "positive": 0.1, "negative": 0.0},
+        {"doc": "d", "start": 21, "end": 30, "compound": 0.7, "positive": 0.5, "negative": 0.0},
+    ]
+    tables = {"sentence_sentiment": ["doc", "start", "end", "compound", "positive", "negative"]}
+    (layer,) = document_layers(lambda sql, params: rows, tables, "d", 30)
+    assert [(s.start, s.label) for s in layer.spans] == [
+        (0, "negative (-0.80)"), (21, "positive (+0.70)")]

@@ -37,8 +37,10 @@ MAX_LAYERS = 10
 KNOWN_LAYERS = ("mentions", "quotes", "timexes", "techniques")
 
 #: Tables with doc/start/end that are not findings to highlight.
+#: (``claims`` holds each claim's representative sentence, which is one of its
+#: ``claim_members``: one layer of claims, not two with the same title.)
 _NOT_LAYERS = frozenset({"regions", "sentences", "events", "documents_fts",
-                         "sentence_embeddings", "sentence_attribution"})
+                         "sentence_embeddings", "sentence_attribution", "claims"})
 
 #: Columns tried, in order, for a generic span's label.
 _LABEL_COLUMNS = ("label", "technique", "kind", "type", "value", "name")
@@ -119,6 +121,20 @@ def _technique_spans(rows: Iterable[Any]) -> list[Span]:
     return spans
 
 
+#: VADER compound score from which a sentence is marked as clearly negative or positive.
+#: Every content sentence has a score; marking them all would grey the whole text.
+SENTIMENT_MARK = 0.5
+
+
+def _sentiment_spans(rows: Iterable[Any]) -> list[Span]:
+    return [
+        Span(r["start"], r["end"],
+             f"{'negative' if r['compound'] < 0 else 'positive'} ({r['compound']:+.2f})")
+        for r in rows
+        if isinstance(r["compound"], float) and abs(r["compound"]) >= SENTIMENT_MARK
+    ]  # fmt: skip
+
+
 def _generic_spans(rows: Iterable[Any], columns: Sequence[str]) -> list[Span]:
     col = next((c for c in _LABEL_COLUMNS if c in columns), None)
     return [Span(r["start"], r["end"], str(r[col]) if col else "") for r in rows]
@@ -146,6 +162,10 @@ def document_layers(
             spans = _timex_spans(rows)
         elif table == "techniques":
             spans = _technique_spans(rows)
+        elif table == "sentence_sentiment":
+            spans = _sentiment_spans(rows)
+        elif table == "claim_members":
+            spans = [Span(r["start"], r["end"], f"claim {r['claim']}", "/claims") for r in rows]
         else:
             spans = _generic_spans(rows, tables[table])
         valid = tuple(s for s in spans if isinstance(s.start, int) and isinstance(s.end, int)

@@ -350,12 +350,12 @@ def feature_rows(
     return [(_INSERT, [(doc, _version(p), json.dumps(rows, separators=(",", ":")))])]
 
 
-def _stored(store: SqliteStore, p: ClaimParams) -> dict[str, list[list[Any]]]:
-    """Every document's feature rows: the stored ones, computing (and storing) the rest."""
+def _complete(store: SqliteStore, p: ClaimParams) -> None:
+    """Compute and store the features of every document that has none of this version."""
     version = _version(p)
     found = {
-        r["doc"]: json.loads(r["data"])
-        for r in store.query("SELECT doc, data FROM claim_features WHERE version = ?", (version,))
+        r["doc"]
+        for r in store.query("SELECT doc FROM claim_features WHERE version = ?", (version,))
     }
     ids = [r["id"] for r in store.query("SELECT id FROM documents")]
     missing = sorted(d for d in ids if d not in found)
@@ -377,19 +377,22 @@ def _stored(store: SqliteStore, p: ClaimParams) -> dict[str, list[list[Any]]]:
             mentions[r["doc"]].append((int(r["start"]), int(r["end"]), r["text"]))
         rows = []
         for r in store.query(f"SELECT id, text FROM documents WHERE id IN ({marks})", chunk):  # noqa: S608 - placeholders only
-            found[r["id"]] = document_features(r["text"], spans[r["id"]], mentions[r["id"]], p)
-            rows.append((r["id"], version, json.dumps(found[r["id"]], separators=(",", ":"))))
+            data = document_features(r["text"], spans[r["id"]], mentions[r["id"]], p)
+            rows.append((r["id"], version, json.dumps(data, separators=(",", ":"))))
         try:
             with store.transaction():
                 store.executemany(_INSERT, rows)
         except StoreError as exc:
             raise StoreError(f"cannot store the claim features: {exc}") from None
-    return found
 
 
 def sentences(store: SqliteStore, p: ClaimParams) -> list[Sent]:
-    """The corpus's candidate claim sentences, by document and start, with corpus-wide anchors."""
-    features = _stored(store, p)
+    """The corpus's candidate claim sentences, by document and start, with corpus-wide anchors.
+
+    Each document's stored features are read back one at a time, so only the
+    sentences, not their JSON too, are held for the whole corpus.
+    """
+    _complete(store, p)
     entity = {
         (r["doc"], int(r["start"]), int(r["end"])): r["entity"]
         for r in store.query(
@@ -402,14 +405,21 @@ def sentences(store: SqliteStore, p: ClaimParams) -> list[Sent]:
         for r in store.query("SELECT text, entity FROM mentions WHERE label = 'NORP'")
     }
     out = []
-    for doc in sorted(features):
-        for s, e, digest, size, nums, words, qty, names, pairs, inside, named in features[doc]:
+    stored = store.query(
+        "SELECT doc, data FROM claim_features WHERE version = ? ORDER BY doc", (_version(p),)
+    )
+    for row in stored:
+        doc = row["doc"]
+        for s, e, digest, size, nums, words, qty, names, pairs, inside, named in json.loads(
+            row["data"]
+        ):
             keys = frozenset(entity.get((doc, a, b)) or low for a, b, low in inside)
             out.append(Sent(
                 doc, s, e, digest, frozenset(nums), keys, frozenset(words),
                 frozenset((v, w) for v, w in qty), keys | frozenset(named) | frozenset(names),
                 frozenset(pairs), size,
             ))  # fmt: skip
+    del stored
     # an entity or word pair that many sentences share is the corpus's subject, no anchor
     ent_df = Counter(k for x in out for k in x.ents)
     pair_df = Counter(k for x in out for k in x.pairs)

@@ -23,6 +23,8 @@ from narrascope.store import SqliteStore
 
 __all__ = ["clusters", "conflict"]
 
+_BLOCK = 8192  #: candidate pairs whose cosines are computed at once (both vectors: 25 MB)
+
 
 def conflict(a: Sent, b: Sent) -> bool:
     """Different numbers, or names on both sides and none in common."""
@@ -117,11 +119,12 @@ def _candidates(
     starts = np.flatnonzero(np.r_[True, h[1:] != h[:-1]])
     sizes = np.diff(np.r_[starts, len(h)])
     n = len(units)
+    # a pair is coded as (a * n + b) * 4 + the key's weight, in one array sorted in
+    # place: a few bytes a pair, not an index and two sorted copies besides
     codes = []
-    pair_weights = []
     two = starts[sizes == 2]  # most keys: one pair, done at once
-    codes.append(np.minimum(own[two], own[two + 1]) * n + np.maximum(own[two], own[two + 1]))
-    pair_weights.append(wt[two].astype(np.int64))
+    lo_, hi_ = np.minimum(own[two], own[two + 1]), np.maximum(own[two], own[two + 1])
+    codes.append((lo_ * n + hi_) * 4 + wt[two])
     # a key that many sentences share says nothing about two of them; the others'
     # pairs are made for all keys of one posting size at once
     shared = (sizes > 2) & (sizes <= p.max_posting)
@@ -129,17 +132,17 @@ def _candidates(
         first_of = starts[shared & (sizes == size)]
         members = np.sort(own[first_of[:, None] + np.arange(size)], axis=1)
         a, b = np.triu_indices(size, 1)
-        codes.append((members[:, a] * n + members[:, b]).ravel())
-        pair_weights.append(np.repeat(wt[first_of].astype(np.int64), len(a)))
+        codes.append(((members[:, a] * n + members[:, b]) * 4 + wt[first_of, None]).ravel())
     code = np.concatenate(codes)
-    weight = np.concatenate(pair_weights)
+    del codes
     if not len(code):  # no key is shared by two sentences
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    order = np.argsort(code, kind="stable")
-    code, weight = code[order], weight[order]
-    first = np.flatnonzero(np.r_[True, code[1:] != code[:-1]])
-    total = np.add.reduceat(weight, first)
-    chosen = code[first][total >= 2]
+    code.sort()
+    pair = code >> 2
+    first = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]])
+    total = np.add.reduceat(code & 3, first)
+    chosen = pair[first][total >= 2]
+    del code, pair
     left, right = chosen // n, chosen % n
     # units of one document each (most): compare document numbers; copies: their sets
     names = {d: i for i, d in enumerate(sorted({d for docs in unit_docs for d in docs}))}
@@ -178,8 +181,8 @@ def _edges(
     # in blocks: gathering both sides of every pair at once costs 3 KB a pair
     cosines = np.concatenate(
         [
-            np.einsum("ij,ij->i", rvec[ra[lo : lo + 65536]], rvec[rb[lo : lo + 65536]])
-            for lo in range(0, len(ra), 65536)
+            np.einsum("ij,ij->i", rvec[ra[lo : lo + _BLOCK]], rvec[rb[lo : lo + _BLOCK]])
+            for lo in range(0, len(ra), _BLOCK)
         ]
     ).astype(np.float64)
     hit = np.flatnonzero(cosines >= np.array(need))
