@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -127,3 +128,21 @@ def test_build_with_vectors_beside_the_parse_finds_the_same_claims(
         candidates = sum(len(json.loads(r[0]))
                          for r in store.query("SELECT data FROM claim_features"))  # fmt: skip
     assert embedded_beside == candidates > embedded_after
+
+
+def test_a_thread_behind_leaves_sentences_to_the_claim_stage(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    started = threading.Event()
+
+    def slow_model(threads: int) -> Any:
+        started.wait(60)  # the thread is held at loading until every submission is made
+        return lambda texts: np.zeros((len(texts), embed.DIM), dtype=np.float32)
+
+    monkeypatch.setattr(vectors_module, "onnx_minilm", slow_model)
+    vectors = BackgroundVectors(max_queued=5)
+    for k in range(4):
+        vectors.submit(f"doc-{k}", SPANS, TEXT)  # 3 sentences each
+    assert vectors._todo.qsize() == 6  # the third and fourth documents found 6 waiting
+    started.set()
+    vectors.close()

@@ -125,9 +125,10 @@ class BackgroundVectors:
     :attr:`error`, and the claim stage embeds what it needs as before.
     """
 
-    def __init__(self, batch: int = 64) -> None:
+    def __init__(self, batch: int = 64, max_queued: int = 20_000) -> None:
         self.error: str | None = None
         self._batch = batch
+        self._max_queued = max_queued
         self._todo: queue.SimpleQueue[tuple[str, int, int, str] | None] = queue.SimpleQueue()
         self._done: list[tuple[str, int, int, str, bytes]] = []
         self._lock = threading.Lock()
@@ -142,8 +143,13 @@ class BackgroundVectors:
         self.close()
 
     def submit(self, doc: str, spans: Sequence[tuple[int, int]], text: str) -> None:
-        """Queue the sentences ``text[start:end]`` of the stored document ``doc``."""
-        if self._thread.is_alive():
+        """Queue the sentences ``text[start:end]`` of the stored document ``doc``.
+
+        Where the thread has fallen behind (``max_queued`` sentences wait), the
+        document's sentences are left to the claim stage, so that the queue never
+        holds a large corpus's text.
+        """
+        if self._thread.is_alive() and self._todo.qsize() < self._max_queued:
             for start, end in spans:
                 self._todo.put((doc, start, end, " ".join(text[start:end].split())))
 
