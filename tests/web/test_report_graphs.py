@@ -87,3 +87,25 @@ def test_reuse_graph_loads_in_networkx(web_db: Path, tmp_path: Path, fmt: str) -
     assert graph.is_directed()
     with open_store(web_db, read_only=True) as store:
         assert graph.number_of_nodes() == store.count("documents")
+
+
+def test_bar_chart_leaves_room_for_long_labels() -> None:
+    import re
+
+    from narrascope.web.svg import bar_chart
+
+    label = "Whataboutism,Straw_Men,Red_Herring"  # a combined technique label
+    svg = str(bar_chart([(label, 3), ("Doubt", 10)]))
+    assert f">{label}</text>" in svg  # shown whole, not cut at 28 characters
+    bars = re.search(r'<rect x="(\d+)"', svg)
+    assert bars is not None
+    assert int(bars.group(1)) >= 7.5 * len(label)  # right-aligned labels end before the bars
+    # in a narrow chart (the report's) the label is cut at its end, never at its start
+    narrow = str(bar_chart([(label, 3)], width=420))
+    shown = re.search(r'text-anchor="end"[^>]*>([^<]*)</text>', narrow)
+    assert shown is not None
+    assert shown.group(1).startswith("Whataboutism")
+    assert shown.group(1).endswith("…")
+    bars = re.search(r'<rect x="(\d+)"', narrow)
+    assert bars is not None
+    assert int(bars.group(1)) >= 7.5 * len(shown.group(1))

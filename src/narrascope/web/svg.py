@@ -18,6 +18,9 @@ _PALETTE = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948",
             "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac")
 
 
+_CHAR = 7.5  #: widest average character of a 12 px label, in px
+
+
 def _trim(text: str, n: int = 28) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
@@ -28,17 +31,21 @@ def bar_chart(items: Sequence[tuple[str, int]], *, width: int = 640, bar: int = 
     if not items:
         return Markup("")
     top = max(c for _, c in items) or 1
-    label_w, h = 200, bar + 6
+    # room for the longest label (at most 7.5 px a character at 12 px), up to half the
+    # chart; a label longer than that is cut at its end (the tooltip has it whole)
+    longest = max(len(str(label)) for label, _ in items)
+    label_w, h = min(width // 2, max(80, 12 + math.ceil(_CHAR * longest))), bar + 6
+    labels = [_trim(str(label), int((label_w - 12) / _CHAR)) for label, _ in items]
     out = [(f'<svg class="chart" role="img" '
            f'width="{width}" height="{len(items) * h + 4}" '
            f'viewBox="0 0 {width} {len(items) * h + 4}" aria-label="{escape(title)}">')]
-    for i, (label, count) in enumerate(items):
+    for i, ((label, count), shown) in enumerate(zip(items, labels, strict=True)):
         y = i * h + 2
         w = max(1, int((width - label_w - 50) * count / top))
         out.append(
             f'<g><title>{escape(label)}: {count}</title>'
             f'<text x="{label_w - 6}" y="{y + bar - 5}" text-anchor="end" font-size="12" '
-            f'fill="#333">{escape(_trim(str(label), 28))}</text>'
+            f'fill="#333">{escape(shown)}</text>'
             f'<rect x="{label_w}" y="{y}" width="{w}" height="{bar}" fill="#4e79a7"/>'
             f'<text x="{label_w + w + 4}" y="{y + bar - 5}" font-size="12" '
             f'fill="#333">{count}</text></g>'
