@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from tests.corpus.test_claims import _save
 
 from narrascope.corpus.claims import ClaimParams, claims, find_claims
 from narrascope.corpus.claims import features as features_module
 from narrascope.corpus.claims.features import VERSION, document_features, sentences
 from narrascope.store import SqliteStore
+
+SaveDoc = Callable[..., str]  # the save_doc fixture (conftest.py)
 
 LEXICAL = ClaimParams(model="lexical")  # no model needed: near-copies meet on hashed words
 BRIDGE = "The ministry announced that the new bridge over the river will open in May."
@@ -44,10 +46,10 @@ def test_document_features_read_the_sentence_and_its_mentions() -> None:
 
 
 def test_features_are_computed_once_per_document(
-    memory_store: SqliteStore, monkeypatch: pytest.MonkeyPatch
+    memory_store: SqliteStore, monkeypatch: pytest.MonkeyPatch, save_doc: SaveDoc
 ) -> None:
     for name in ("a", "b"):
-        _save(memory_store, name, DOCS[name])
+        save_doc(memory_store, name, DOCS[name])
     assert find_claims(memory_store, LEXICAL) == 1
     stored = memory_store.query("SELECT doc, version, data FROM claim_features")
     assert len(stored) == 2
@@ -64,7 +66,7 @@ def test_features_are_computed_once_per_document(
     assert find_claims(memory_store, LEXICAL) == 1
     assert calls == []  # nothing new: every document's features were read back
     assert _claims(memory_store) == before
-    _save(memory_store, "c", DOCS["c"])
+    save_doc(memory_store, "c", DOCS["c"])
     find_claims(memory_store, LEXICAL)
     (new,) = calls  # only the new document
     assert "chess" in new
@@ -72,9 +74,11 @@ def test_features_are_computed_once_per_document(
     assert claim.doc_count == 3
 
 
-def test_features_of_another_version_are_recomputed(memory_store: SqliteStore) -> None:
+def test_features_of_another_version_are_recomputed(
+    memory_store: SqliteStore, save_doc: SaveDoc
+) -> None:
     for name in ("a", "b"):
-        _save(memory_store, name, DOCS[name])
+        save_doc(memory_store, name, DOCS[name])
     find_claims(memory_store, LEXICAL)
     before = _claims(memory_store)
     memory_store.execute("UPDATE claim_features SET version = 'old', data = '[]'")
@@ -85,8 +89,10 @@ def test_features_of_another_version_are_recomputed(memory_store: SqliteStore) -
     assert version.startswith(VERSION)
 
 
-def test_stored_features_follow_entity_resolution(memory_store: SqliteStore) -> None:
-    _save(memory_store, "a", ["The Americans said that six Americans died in 1975 in a raid."],
+def test_stored_features_follow_entity_resolution(
+    memory_store: SqliteStore, save_doc: SaveDoc
+) -> None:
+    save_doc(memory_store, "a", ["The Americans said that six Americans died in 1975 in a raid."],
           entities=("Americans",))  # fmt: skip
     (sent,) = sentences(memory_store, ClaimParams())
     assert sent.ents == {"americans"}
@@ -100,30 +106,30 @@ def test_stored_features_follow_entity_resolution(memory_store: SqliteStore) -> 
 
 
 def test_adding_documents_in_two_steps_equals_one_step(
-    memory_store: SqliteStore, tmp_path: Any
+    memory_store: SqliteStore, tmp_path: Any, save_doc: SaveDoc
 ) -> None:
     with SqliteStore(tmp_path / "one.db") as one:
         for name, text in DOCS.items():
-            _save(one, name, text)
+            save_doc(one, name, text)
         find_claims(one, LEXICAL)
         expected = _claims(one)
     assert len(expected) == 2  # the bridge (a, b, c) and the choir (a, d)
     for name in ("a", "b"):
-        _save(memory_store, name, DOCS[name])
+        save_doc(memory_store, name, DOCS[name])
     find_claims(memory_store, LEXICAL)
     for name in ("c", "d"):
-        _save(memory_store, name, DOCS[name])
+        save_doc(memory_store, name, DOCS[name])
     find_claims(memory_store, LEXICAL)
     assert _claims(memory_store) == expected
 
 
 def test_no_model_is_loaded_when_every_vector_is_stored(
-    memory_store: SqliteStore, monkeypatch: pytest.MonkeyPatch
+    memory_store: SqliteStore, monkeypatch: pytest.MonkeyPatch, save_doc: SaveDoc
 ) -> None:
     from narrascope.corpus.claims import vectors
 
     for name in ("a", "b"):
-        _save(memory_store, name, DOCS[name])
+        save_doc(memory_store, name, DOCS[name])
     find_claims(memory_store, LEXICAL)
     before = _claims(memory_store)
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from narrascope.corpus.claims import MINILM, claims, encoder, find_claims, numbers, quantities
-from narrascope.model import Document, Mention, Region, Sentence
 from narrascope.store import SqliteStore
+
+SaveDoc = Callable[..., str]  # the save_doc fixture (conftest.py)
 
 
 @pytest.fixture(scope="session")
@@ -20,57 +22,16 @@ def minilm() -> str:
     return name
 
 
-def _save(
-    store: SqliteStore,
-    name: str,
-    sentences: list[str],
-    *,
-    site: str | None = None,
-    published: str | None = None,
-    entities: tuple[str, ...] = (),
-) -> str:
-    text = " ".join(sentences)
-    spans, pos = [], 0
-    for s in sentences:
-        start = text.index(s, pos)
-        spans.append((start, start + len(s)))
-        pos = start + len(s)
-    doc = Document(
-        source=name,
-        format="txt",
-        text=text,
-        site=site,
-        published=published,
-        regions=(Region(0, len(text), "content"),),
-    )
-    mentions = tuple(
-        Mention(doc.id, i, i + len(e), e, "NORP")
-        for e in entities
-        for i in [text.find(e)]
-        if i >= 0
-    )
-    doc = Document(
-        source=name,
-        format="txt",
-        text=text,
-        site=site,
-        published=published,
-        regions=(Region(0, len(text), "content"),),
-        sentences=tuple(Sentence(doc.id, s, e) for s, e in spans),
-        mentions=mentions,
-    )
-    store.save_document(doc)
-    return str(store.query("SELECT id FROM documents WHERE source = ?", (name,))[0][0])
-
-
 def test_numbers_and_quantities() -> None:
     assert numbers("killed six Americans and 1,200 others in 1975") == {6, 1200, 1975}
     assert quantities("the deaths of six Americans in 1975") == {(6, "americ")}
     assert quantities("killed 72 officials") == {(72, "offici")}
 
 
-def test_same_fact_meets_other_numbers_do_not(memory_store: SqliteStore, minilm: str) -> None:
-    a = _save(
+def test_same_fact_meets_other_numbers_do_not(
+    memory_store: SqliteStore, minilm: str, save_doc: SaveDoc
+) -> None:
+    a = save_doc(
         memory_store,
         "a",
         [
@@ -80,7 +41,7 @@ def test_same_fact_meets_other_numbers_do_not(memory_store: SqliteStore, minilm:
         published="2020-05-01",
         entities=("Americans",),
     )
-    b = _save(
+    b = save_doc(
         memory_store,
         "b",
         [
@@ -90,7 +51,7 @@ def test_same_fact_meets_other_numbers_do_not(memory_store: SqliteStore, minilm:
         published="2019-01-01",
         entities=("Americans",),
     )
-    c = _save(
+    c = save_doc(
         memory_store,
         "c",
         [
@@ -121,14 +82,16 @@ def test_same_fact_meets_other_numbers_do_not(memory_store: SqliteStore, minilm:
     assert memory_store.query("SELECT count(*) FROM sentence_embeddings")[0][0] == len(embedded)
 
 
-def test_one_site_is_one_independent_source(memory_store: SqliteStore, minilm: str) -> None:
+def test_one_site_is_one_independent_source(
+    memory_store: SqliteStore, minilm: str, save_doc: SaveDoc
+) -> None:
     other = {
         "a": "A choir from the north sang old folk songs at the festival.",
         "b": "The price of coffee beans rose sharply after a poor harvest.",
         "c": "Young chess players gathered for a weekend tournament downtown.",
     }
     for name, site in (("a", "one.example"), ("b", "one.example"), ("c", "two.example")):
-        _save(
+        save_doc(
             memory_store,
             name,
             [
@@ -162,9 +125,11 @@ def test_seeds_six_americans(
         assert len(found[0].members) == 2  # unrelated sentences are not merged with it
 
 
-def test_no_shared_key_no_claim_and_no_error(memory_store: SqliteStore) -> None:
+def test_no_shared_key_no_claim_and_no_error(
+    memory_store: SqliteStore, save_doc: SaveDoc
+) -> None:
     # one sentence each, nothing in common: no key is shared, so nothing is compared
-    _save(memory_store, "a", ["A choir from the north sang old folk songs at the festival."])
-    _save(memory_store, "b", ["The price of coffee beans rose sharply after a poor harvest."])
+    save_doc(memory_store, "a", ["A choir from the north sang old folk songs at the festival."])
+    save_doc(memory_store, "b", ["The price of coffee beans rose sharply after a poor harvest."])
     assert find_claims(memory_store) == 0
     assert memory_store.query("SELECT count(*) FROM sentence_embeddings")[0][0] == 0
