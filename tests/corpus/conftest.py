@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import pytest
 
@@ -36,21 +37,16 @@ def save_sentences(
         published=published,
         regions=(Region(0, len(text), "content"),),
     )
-    mentions = tuple(
-        Mention(doc.id, i, i + len(e), e, "NORP")
-        for e in entities
-        for i in [text.find(e)]
-        if i >= 0
-    )
-    doc = Document(
-        source=name,
-        format="txt",
-        text=text,
-        site=site,
-        published=published,
-        regions=(Region(0, len(text), "content"),),
+    # the document's id (its text's) is known once it is made: its findings come after
+    doc = replace(
+        doc,
         sentences=tuple(Sentence(doc.id, s, e) for s, e in spans),
-        mentions=mentions,
+        mentions=tuple(
+            Mention(doc.id, i, i + len(e), e, "NORP")
+            for e in entities
+            for i in [text.find(e)]
+            if i >= 0
+        ),
     )
     store.save_document(doc)
     return str(store.query("SELECT id FROM documents WHERE source = ?", (name,))[0][0])

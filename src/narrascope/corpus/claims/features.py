@@ -36,6 +36,7 @@ __all__ = [
     "quantities",
     "sentence_texts",
     "sentences",
+    "spaced",
 ]
 
 #: Version of the stored features; a store with another is recomputed, not misread.
@@ -291,8 +292,13 @@ def _pairs(words: Sequence[str]) -> frozenset[str]:
     return frozenset(f"{a} {b}" for a, b in itertools.pairwise(stems) if a and b)
 
 
+def spaced(text: str) -> str:
+    """``text`` with its spacing normalised: what is embedded, and what copies share."""
+    return " ".join(text.split())
+
+
 def _digest(text: str) -> str:
-    return hashlib.blake2b(" ".join(text.split()).encode("utf-8"), digest_size=8).hexdigest()
+    return hashlib.blake2b(spaced(text).encode("utf-8"), digest_size=8).hexdigest()
 
 
 def document_features(
@@ -305,7 +311,7 @@ def document_features(
 
     ``spans``: the document's sentences (start, end); ``mentions``: its entity
     mentions (start, end, their stored text), sorted by start. A row is
-    ``[start, end, digest, words, numbers, stems, quantities, capitalised stems,
+    ``[start, end, digest, word count, numbers, stems, quantities, capitalised stems,
     pairs, mentions inside as [start, end, lower-case text], stems of those mentions]``.
     """
     starts = [m[0] for m in mentions]
@@ -343,11 +349,16 @@ def features_of(doc: Document, p: ClaimParams) -> list[list[Any]]:
     return document_features(doc.text, spans, mentions, p)
 
 
+def _row(doc: str, data: list[list[Any]], p: ClaimParams) -> tuple[str, str, str]:
+    """The ``claim_features`` row of a document's features."""
+    return doc, _version(p), json.dumps(data, separators=(",", ":"))
+
+
 def feature_rows(
     doc: str, rows: list[list[Any]], p: ClaimParams
 ) -> list[tuple[str, list[tuple[str, str, str]]]]:
     """``(insert statement, rows)`` storing a document's features (``save_document(extra=...)``)."""
-    return [(_INSERT, [(doc, _version(p), json.dumps(rows, separators=(",", ":")))])]
+    return [(_INSERT, [_row(doc, rows, p)])]
 
 
 def _complete(store: SqliteStore, p: ClaimParams) -> None:
@@ -378,7 +389,7 @@ def _complete(store: SqliteStore, p: ClaimParams) -> None:
         rows = []
         for r in store.query(f"SELECT id, text FROM documents WHERE id IN ({marks})", chunk):  # noqa: S608 - placeholders only
             data = document_features(r["text"], spans[r["id"]], mentions[r["id"]], p)
-            rows.append((r["id"], version, json.dumps(data, separators=(",", ":"))))
+            rows.append(_row(r["id"], data, p))
         try:
             with store.transaction():
                 store.executemany(_INSERT, rows)

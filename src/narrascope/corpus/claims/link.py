@@ -121,22 +121,19 @@ def _candidates(
     n = len(units)
     # a pair is coded as (a * n + b) * 4 + the key's weight, in one array sorted in
     # place: a few bytes a pair, not an index and two sorted copies besides
-    codes = []
-    two = starts[sizes == 2]  # most keys: one pair, done at once
-    lo_, hi_ = np.minimum(own[two], own[two + 1]), np.maximum(own[two], own[two + 1])
-    codes.append((lo_ * n + hi_) * 4 + wt[two])
     # a key that many sentences share says nothing about two of them; the others'
-    # pairs are made for all keys of one posting size at once
-    shared = (sizes > 2) & (sizes <= p.max_posting)
+    # pairs are made for all keys of one posting size at once (most keys: size 2)
+    codes = []
+    shared = (sizes >= 2) & (sizes <= p.max_posting)
     for size in np.unique(sizes[shared]).tolist():
         first_of = starts[shared & (sizes == size)]
         members = np.sort(own[first_of[:, None] + np.arange(size)], axis=1)
         a, b = np.triu_indices(size, 1)
         codes.append(((members[:, a] * n + members[:, b]) * 4 + wt[first_of, None]).ravel())
+    if not codes:  # no key is shared by two sentences
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     code = np.concatenate(codes)
     del codes
-    if not len(code):  # no key is shared by two sentences
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     code.sort()
     pair = code >> 2
     first = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]])

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from narrascope.corpus.claims.features import _STOP, _WORD, Sent, sentence_texts
+from narrascope.corpus.claims.features import _STOP, _WORD, Sent, sentence_texts, spaced
 from narrascope.corpus.embed import DIM, MINILM, minilm, onnx_minilm
 from narrascope.store import SqliteStore
 
@@ -78,7 +78,7 @@ def embeddings(store: SqliteStore, sents: Sequence[Sent], kind: str) -> np.ndarr
                 distinct[sents[i].key] = len(first)
                 first.append(i)
         texts = sentence_texts(store, [sents[i] for i in first])
-        encoded = encode([" ".join(t.split()) for t in texts])
+        encoded = encode([spaced(t) for t in texts])
         new = [encoded[distinct[sents[i].key]] for i in missing]
         rows = [
             (sents[i].doc, sents[i].start, sents[i].end, name, new[k].tobytes())
@@ -151,7 +151,7 @@ class BackgroundVectors:
         """
         if self._thread.is_alive() and self._todo.qsize() < self._max_queued:
             for start, end in spans:
-                self._todo.put((doc, start, end, " ".join(text[start:end].split())))
+                self._todo.put((doc, start, end, spaced(text[start:end])))
 
     def take(self) -> list[tuple[str, int, int, str, bytes]]:
         """The rows finished since the last call: (doc, start, end, model, vector)."""
