@@ -41,6 +41,8 @@ _EVENT_GRANULARITIES = frozenset({
 
 # Rule lemmas by (orth, pos, morph) per lemmatizer component, kept across batches:
 # spaCy's own cache skips base forms, which are most of the words asked for.
+# Both caches grow with the corpus's vocabulary, so both are emptied past this size.
+_MAX_CACHED = 200_000
 _RULE_CACHES: WeakKeyDictionary[Any, dict[tuple[int, int, int], str]] = WeakKeyDictionary()
 
 
@@ -59,6 +61,10 @@ def lemmatizer(nlp: Any) -> Lemmatize:
                 key = (token.orth, token.pos, token.morph.key)  # type: ignore[attr-defined]
                 found = cache.get(key)
                 if found is None:
+                    if len(cache) >= _MAX_CACHED:
+                        cache.clear()
+                        if isinstance(spacy_cache := getattr(component, "cache", None), dict):
+                            spacy_cache.clear()
                     forms = rule(token)
                     found = cache[key] = str(forms[0]).lower() if forms else str(token.lower_)
                 return found

@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 import queue
 import threading
+import time
 import zlib
 from collections.abc import Callable, Sequence
 
@@ -125,9 +126,10 @@ class BackgroundVectors:
     :attr:`error`, and the claim stage embeds what it needs as before.
     """
 
-    def __init__(self, batch: int = 64, max_queued: int = 20_000) -> None:
+    def __init__(self, batch: int = 512, max_queued: int = 20_000, gather: float = 1.0) -> None:
         self.error: str | None = None
         self._batch = batch
+        self._gather = gather
         self._max_queued = max_queued
         self._todo: queue.SimpleQueue[tuple[str, int, int, str] | None] = queue.SimpleQueue()
         self._done: list[tuple[str, int, int, str, bytes]] = []
@@ -176,9 +178,15 @@ class BackgroundVectors:
             return
         while not self._stop.is_set():
             items = [self._todo.get()]
+            # sentences of many documents at once, sorted by length into ONNX runs,
+            # pad less than one document's (3,000 sentences: 17% less CPU time than
+            # 64 at a time); so wait up to ``gather`` seconds for half a batch
+            deadline = time.monotonic() + self._gather
             while items[-1] is not None and len(items) < self._batch:
                 try:
-                    items.append(self._todo.get_nowait())
+                    wait = deadline - time.monotonic() if len(items) < self._batch // 2 else 0
+                    items.append(self._todo.get(timeout=max(wait, 0.0)) if wait > 0
+                                 else self._todo.get_nowait())
                 except queue.Empty:
                     break
             todo = [x for x in items if x is not None]
