@@ -146,3 +146,32 @@ def test_a_thread_behind_leaves_sentences_to_the_claim_stage(
     assert vectors._todo.qsize() == 6  # the third and fourth documents found 6 waiting
     started.set()
     vectors.close()
+
+
+def test_close_waits_for_one_run_not_the_whole_batch(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[int] = []
+    running = threading.Event()
+
+    def slow_model(threads: int) -> Any:
+        def encode(texts: list[str]) -> np.ndarray:
+            calls.append(len(texts))
+            running.set()
+            time.sleep(0.2)
+            return np.zeros((len(texts), embed.DIM), dtype=np.float32)
+
+        return encode
+
+    monkeypatch.setattr(vectors_module, "onnx_minilm", slow_model)
+    vectors = BackgroundVectors(batch=2000, gather=0.0)
+    text = " ".join(f"Sentence number {k:04d} says something." for k in range(1000))
+    spans = [(k * 37, k * 37 + 36) for k in range(1000)]
+    assert len({text[s:e] for s, e in spans}) == 1000
+    vectors.submit("doc-1", spans, text)
+    assert running.wait(60)
+    rows = vectors.close()
+    # the thread took all 1,000 sentences in one batch, embedded them in runs, and
+    # stopped after the run in hand: its rows are those of the runs it finished
+    assert calls
+    assert max(calls) <= vectors_module._RUN
+    assert len(calls) < 1000 // vectors_module._RUN
+    assert len(rows) == sum(calls)
