@@ -159,22 +159,30 @@ def _edges(
     p: ClaimParams,
 ) -> tuple[list[int], np.ndarray, list[tuple[float, int, int]]]:
     """The units compared, their vectors, and the links ``(cosine, row a, row b)``."""
-    left: list[int] = []
-    right: list[int] = []
-    need: list[float] = []
+    # flat arrays, filled a block of candidates at a time: 8 bytes a pair and side,
+    # not a Python int in a list (a large corpus has millions of candidate pairs)
+    left: array[int] = array("q")
+    right: array[int] = array("q")
+    need: array[float] = array("d")
     cand_a, cand_b = _candidates(units, sents, unit_docs, p)
     reps = [sents[u[0]] for u in units]
-    for a, b in zip(cand_a.tolist(), cand_b.tolist(), strict=True):
-        if (n := _needed(reps[a], reps[b], p)) is not None:
-            left.append(a)
-            right.append(b)
-            need.append(n)
-    used = np.unique(np.array(left + right, dtype=np.int64))
+    for lo in range(0, len(cand_a), _BLOCK):
+        for a, b in zip(cand_a[lo : lo + _BLOCK].tolist(), cand_b[lo : lo + _BLOCK].tolist(),
+                        strict=True):  # fmt: skip
+            if (n := _needed(reps[a], reps[b], p)) is not None:
+                left.append(a)
+                right.append(b)
+                need.append(n)
+    del cand_a, cand_b
+    la = np.frombuffer(left, dtype=np.int64) if left else np.zeros(0, dtype=np.int64)
+    lb = np.frombuffer(right, dtype=np.int64) if right else np.zeros(0, dtype=np.int64)
+    used = np.unique(np.concatenate([la, lb]))
     rvec = embeddings(store, [sents[units[k][0]] for k in used.tolist()], p.model)
     if not need:
         return used.tolist(), rvec, []
-    ra = np.searchsorted(used, np.array(left, dtype=np.int64))
-    rb = np.searchsorted(used, np.array(right, dtype=np.int64))
+    ra = np.searchsorted(used, la)
+    rb = np.searchsorted(used, lb)
+    del la, lb, left, right
     # in blocks: gathering both sides of every pair at once costs 3 KB a pair
     cosines = np.concatenate(
         [
@@ -182,7 +190,7 @@ def _edges(
             for lo in range(0, len(ra), _BLOCK)
         ]
     ).astype(np.float64)
-    hit = np.flatnonzero(cosines >= np.array(need))
+    hit = np.flatnonzero(cosines >= np.frombuffer(need, dtype=np.float64))
     edges = list(zip(cosines[hit].tolist(), ra[hit].tolist(), rb[hit].tolist(), strict=True))
     return used.tolist(), rvec, edges
 
