@@ -116,7 +116,8 @@ def run_one(n_docs: int, settings: Settings, incremental: bool, workers: int,
         out: dict[str, Any] = {"docs": n_docs, "added": report.added,
                                   "skipped": len(report.skipped), "build_s": build_s,
                                   "build_cpu_s": cpu_s() - cpu,
-                                  "timings": report.timings, "peak_rss_mb": peak_rss_mb()}
+                                  "timings": report.timings, "peak_rss_mb": peak_rss_mb(),
+                                  "peaks": report.peak_rss_mb}
         con = sqlite3.connect(db)
         texts = [row[0] for row in con.execute(
             "SELECT substr(d.text, r.start + 1, r.end - r.start) FROM regions r"
@@ -152,6 +153,9 @@ def report_one(r: dict[str, Any]) -> None:
     print(f"peak RSS: {float(r['peak_rss_mb']):.0f} MB")
     stages = ", ".join(f"{k} {v:.1f}s" for k, v in r["timings"].items())
     print(f"time per stage: {stages}")
+    if r.get("peaks"):  # the high-water mark after each step: where the peak is reached
+        peaks = ", ".join(f"{k} {v:.0f}" for k, v in r["peaks"].items())
+        print(f"peak RSS after each step (MB): {peaks}")
     print(f"spaCy nlp.pipe alone over the same content regions: {spacy_s:.2f}s")
     print(f"ratio build / spaCy alone: {build_s / spacy_s:.2f}")
     if "build_cpu_s" in r:  # both cores' seconds: the build computes vectors on a second one

@@ -58,6 +58,19 @@ def test_build_stores_exact_text_and_offsets(
     assert memory_store.count("entities") > 0
 
 
+def test_build_reports_peak_memory_after_each_step(
+    tmp_path: Path, memory_store: SqliteStore, settings: Settings, nlp: Any
+) -> None:
+    pytest.importorskip("resource")  # Unix only
+    _write(tmp_path, "a.txt", ARTICLE)
+    report = build([str(tmp_path)], memory_store, settings, nlp=nlp)
+    steps = ["documents", "entities", "timeline", "reuse", "claims", "network"]
+    assert list(report.peak_rss_mb) == steps
+    peaks = list(report.peak_rss_mb.values())
+    assert peaks[0] > 10  # a process holding spaCy's model: tens of MB at least
+    assert peaks == sorted(peaks)  # a high-water mark
+
+
 def test_rebuild_skips_stored_documents(
     tmp_path: Path, memory_store: SqliteStore, settings: Settings, nlp: Any
 ) -> None:

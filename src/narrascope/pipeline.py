@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import os
 import re
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
@@ -80,6 +81,9 @@ class BuildReport:
     seconds: float = 0.0
     #: seconds per stage: parse, language-model stages, store writes, each corpus stage
     timings: dict[str, float] = field(default_factory=dict)
+    #: the process's peak resident memory in MB so far, after the documents are stored
+    #: ("documents") and after each corpus stage (empty where the platform cannot say)
+    peak_rss_mb: dict[str, float] = field(default_factory=dict)
 
     @property
     def documents(self) -> int:
@@ -229,11 +233,12 @@ def build(
             annotated = _annotate_guarded(new_documents(), model, settings, skip,
                                           report.timings)
         _store_annotated(store, annotated, report, vectors)
+    _note_peak(report.peak_rss_mb, "documents")
     if progress is not None:
         progress.stop()
     for s in report.skipped:
         store.record_skip(report.build_id, s.source, s.reason)
-    report.entities = run_corpus_stages(store, report.timings)
+    report.entities = run_corpus_stages(store, report.timings, peaks=report.peak_rss_mb)
     report.seconds = time.perf_counter() - started
     store.finish_build(
         report.build_id, added=report.added, unchanged=report.unchanged,
@@ -383,8 +388,22 @@ def _timed(timings: dict[str, float] | None, name: str) -> Iterator[None]:
             timings[name] = timings.get(name, 0.0) + time.perf_counter() - started
 
 
+def _note_peak(peaks: dict[str, float] | None, name: str) -> None:
+    """Record the process's peak resident memory so far (MB) under ``name``."""
+    if peaks is None:
+        return
+    try:
+        import resource
+    except ImportError:  # not on this platform
+        return
+    kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peaks[name] = kb / 1024 / (1024 if sys.platform == "darwin" else 1)  # bytes on macOS
+
+
 @contextmanager
-def _corpus_stage(timings: dict[str, float] | None, name: str) -> Iterator[None]:
+def _corpus_stage(
+    timings: dict[str, float] | None, name: str, peaks: dict[str, float] | None = None
+) -> Iterator[None]:
     """Time a corpus stage, with Python's cycle collector paused until its end.
 
     A corpus stage builds hundreds of thousands of small containers that live
@@ -404,6 +423,7 @@ def _corpus_stage(timings: dict[str, float] | None, name: str) -> Iterator[None]
             if paused:
                 gc.enable()
             gc.collect(0)
+            _note_peak(peaks, name)
 
 
 def resolve_entities(store: SqliteStore) -> tuple[int, list[str]]:
@@ -427,22 +447,24 @@ def run_corpus_stages(
     store: SqliteStore,
     timings: dict[str, float] | None = None,
     unmatched: list[str] | None = None,
+    peaks: dict[str, float] | None = None,
 ) -> int:
     """Recompute what spans documents; returns the number of entities.
 
-    ``unmatched``, if given, receives a line per correction that matched nothing.
+    ``unmatched``, if given, receives a line per correction that matched nothing;
+    ``peaks``, the process's peak resident memory after each stage.
     """
-    with _corpus_stage(timings, "entities"):
+    with _corpus_stage(timings, "entities", peaks):
         entities, lines = resolve_entities(store)
     if unmatched is not None:
         unmatched.extend(lines)
-    with _corpus_stage(timings, "timeline"):
+    with _corpus_stage(timings, "timeline", peaks):
         merge_events(store)  # after entities: it reads mentions.entity
-    with _corpus_stage(timings, "reuse"):
+    with _corpus_stage(timings, "reuse", peaks):
         find_reuse(store)
-    with _corpus_stage(timings, "claims"):
+    with _corpus_stage(timings, "claims", peaks):
         find_claims(store)  # after entities (mentions.entity) and reuse (independence)
-    with _corpus_stage(timings, "network"):
+    with _corpus_stage(timings, "network", peaks):
         build_network(store)  # after entities (mentions.entity) and timeline (dates)
         find_stance(store)  # after the network (relations.subject_entity/object_entity)
     return entities
