@@ -74,7 +74,7 @@ class TimelineEntry:
     sources: tuple[Source, ...]
 
 
-def _find(parent: dict[int, int], i: int) -> int:
+def _find(parent: list[int], i: int) -> int:
     while parent[i] != i:
         parent[i] = parent[parent[i]]
         i = parent[i]
@@ -88,14 +88,18 @@ def group_events(events: Iterable[EventRef]) -> list[list[EventRef]]:
         by_date[(e.date, e.granularity)].append(e)
     clusters: list[list[EventRef]] = []
     for members in by_date.values():
-        parent = {i: i for i in range(len(members))}
+        # two events are one when they share an actor or a predicate that is not light:
+        # each is joined to the first event of each of its keys, so a date with
+        # thousands of events costs their keys, not every pair of them
+        parent = list(range(len(members)))
+        first: dict[tuple[bool, str], int] = {}
         for i, a in enumerate(members):
-            keys_a = {k for k, _, _ in a.actors}
-            for j in range(i):
-                b = members[j]
-                same_predicate = a.predicate is not None and a.predicate == b.predicate and (
-                    a.predicate not in _LIGHT)
-                if same_predicate or keys_a & {k for k, _, _ in b.actors}:
+            keys = [(True, k) for k, _, _ in a.actors]
+            if a.predicate is not None and a.predicate not in _LIGHT:
+                keys.append((False, a.predicate))
+            for key in keys:
+                j = first.setdefault(key, i)
+                if j != i:
                     parent[_find(parent, i)] = _find(parent, j)
         groups: dict[int, list[EventRef]] = defaultdict(list)
         for i, e in enumerate(members):
