@@ -116,30 +116,48 @@ def _candidates(
         np.frombuffer(owners, dtype=np.int64)[order],
         np.frombuffer(weights, dtype=np.int8)[order],
     )
+    del hashes, owners, weights, order  # the sorted copies are all that is read below
     starts = np.flatnonzero(np.r_[True, h[1:] != h[:-1]])
     sizes = np.diff(np.r_[starts, len(h)])
+    del h
     n = len(units)
     # a pair is coded as (a * n + b) * 4 + the key's weight, in one array sorted in
     # place: a few bytes a pair, not an index and two sorted copies besides
     # a key that many sentences share says nothing about two of them; the others'
     # pairs are made for all keys of one posting size at once (most keys: size 2)
-    codes = []
     shared = (sizes >= 2) & (sizes <= p.max_posting)
-    for size in np.unique(sizes[shared]).tolist():
-        first_of = starts[shared & (sizes == size)]
-        members = np.sort(own[first_of[:, None] + np.arange(size)], axis=1)
-        a, b = np.triu_indices(size, 1)
-        codes.append(((members[:, a] * n + members[:, b]) * 4 + wt[first_of, None]).ravel())
-    if not codes:  # no key is shared by two sentences
+    groups = [(size, starts[shared & (sizes == size)])
+              for size in np.unique(sizes[shared]).tolist()]  # fmt: skip
+    if not groups:  # no key is shared by two sentences
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    code = np.concatenate(codes)
-    del codes
+    # one array, filled group by group and sorted in place (on a 10,000-document
+    # corpus it holds hundreds of millions of codes, so no copy of it is ever made)
+    code = np.empty(sum(len(f) * size * (size - 1) // 2 for size, f in groups), dtype=np.int64)
+    at = 0
+    for size, firsts in groups:
+        a, b = np.triu_indices(size, 1)
+        step = max(1, _BLOCK * 256 // len(a))  # keys at a time: about 2 million codes
+        for lo in range(0, len(firsts), step):
+            first_of = firsts[lo : lo + step]
+            members = np.sort(own[first_of[:, None] + np.arange(size)], axis=1)
+            part = ((members[:, a] * n + members[:, b]) * 4 + wt[first_of, None]).ravel()
+            code[at : at + len(part)] = part
+            at += len(part)
     code.sort()
-    pair = code >> 2
-    first = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]])
-    total = np.add.reduceat(code & 3, first)
-    chosen = pair[first][total >= 2]
-    del code, pair
+    # weights are 1 or 2, so a pair's total reaches 2 where one of its codes weighs 2
+    # or it has two codes; both are read off the sorted array a block at a time, so
+    # no second array of its size is made
+    keep = np.empty(len(code), dtype=bool)
+    for lo in range(0, len(code), _BLOCK * 256):
+        keep[lo : lo + _BLOCK * 256] = (code[lo : lo + _BLOCK * 256] & 3) == 2
+    code >>= 2  # now the pair alone
+    for lo in range(0, len(code) - 1, _BLOCK * 256):
+        hi = min(lo + _BLOCK * 256, len(code) - 1)
+        keep[lo:hi] |= code[lo:hi] == code[lo + 1 : hi + 1]
+    kept = code[keep]
+    del code, keep
+    chosen = kept[np.r_[True, kept[1:] != kept[:-1]]]
+    del kept
     left, right = chosen // n, chosen % n
     # units of one document each (most): compare document numbers; copies: their sets
     names = {d: i for i, d in enumerate(sorted({d for docs in unit_docs for d in docs}))}
