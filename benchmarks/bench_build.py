@@ -94,7 +94,7 @@ def _build(corpus: Path, db: Path, settings: Settings, nlp: Any) -> tuple[BuildR
 
 
 def run_one(n_docs: int, settings: Settings, incremental: bool, workers: int,
-            replicate: bool = False) -> dict[str, Any]:
+            replicate: bool = False, *, keep: str | None = None) -> dict[str, Any]:
     """Build ``n_docs`` generated documents; the figures of one size."""
     tmp = Path(tempfile.mkdtemp(prefix="narrascope-bench-"))
     nlp = load_nlp(settings)
@@ -142,6 +142,9 @@ def run_one(n_docs: int, settings: Settings, incremental: bool, workers: int,
             out.update(workers=workers, workers_s=w_s)
         return out
     finally:
+        if keep and (tmp / "bench.db").exists():  # for later measurements (bench_add.py)
+            Path(keep).mkdir(parents=True, exist_ok=True)
+            shutil.move(tmp / "bench.db", Path(keep) / f"bench-{n_docs}.db")
         shutil.rmtree(tmp, ignore_errors=True)
 
 
@@ -186,12 +189,14 @@ def main() -> None:
                         help="also build on a local Dask cluster of W processes")
     parser.add_argument("--replicate", action="store_true",
                         help="build varied copies of the sample instead (worst case for reuse)")
+    parser.add_argument("--keep", metavar="DIR",
+                        help="keep each size's built store as DIR/bench-N.db (see bench_add.py)")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # child: one size, JSON out
     args = parser.parse_args()
     settings = Settings().replace(techniques=not args.no_techniques)
     if args.one:
         print(json.dumps(run_one(args.one, settings, args.incremental, args.workers,
-                                 args.replicate)))
+                                 args.replicate, keep=args.keep)))
         return
     print(f"machine: {platform.machine()}, {platform.processor() or 'cpu'}, "
           f"{os.cpu_count()} CPUs, Python {platform.python_version()}, "
@@ -201,6 +206,7 @@ def main() -> None:
         cmd = [sys.executable, __file__, "--one", str(n), "--workers", str(args.workers)]
         cmd += ["--incremental"] * args.incremental + ["--no-techniques"] * args.no_techniques
         cmd += ["--replicate"] * args.replicate
+        cmd += ["--keep", args.keep] if args.keep else []
         done = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if done.returncode != 0:
             sys.exit(f"benchmark of {n} documents failed:\n{done.stderr[-2000:]}")
