@@ -15,15 +15,13 @@ from __future__ import annotations
 import argparse
 import shutil
 import tempfile
-import time
 from pathlib import Path
 
+from bench_build import peaks, stages, timed_build  # type: ignore[import-not-found]  # benchmarks/
 from generate import World, make_corpus  # type: ignore[import-not-found]  # benchmarks/generate.py
 
 from narrascope.extract.nlp import load_nlp
-from narrascope.pipeline import build
 from narrascope.settings import Settings
-from narrascope.store import open_store
 
 
 def main() -> None:
@@ -41,14 +39,10 @@ def main() -> None:
         make_corpus(more, args.docs, args.seed, f"add{args.seed}-", world=World(nlp))
         db = Path(tmp) / "store.db"
         shutil.copy(args.store, db)
-        started = time.perf_counter()
-        with open_store(db) as store:
-            report = build([str(more)], store, settings, nlp=nlp)
-        seconds = time.perf_counter() - started
+        report, seconds = timed_build(more, db, settings, nlp)
     print(f"added {report.added} documents to a copy of {args.store.name}: {seconds:.2f}s")
-    print("time per stage: " + ", ".join(f"{k} {v:.1f}s" for k, v in report.timings.items()))
-    print("peak RSS after each step (MB): "
-          + ", ".join(f"{k} {v:.0f}" for k, v in report.peak_rss_mb.items()))
+    print(f"time per stage: {stages(report.timings)}")
+    print(f"peak RSS after each step (MB): {peaks(report.peak_rss_mb)}")
 
 
 if __name__ == "__main__":

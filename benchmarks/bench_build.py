@@ -75,18 +75,26 @@ def replicate_corpus(folder: Path, n_docs: int, seed: int = 0, prefix: str = "do
         (folder / f"{prefix}{i:06d}{suffix}").write_text(varied, encoding="utf-8")
 
 
-def peak_rss_mb() -> float:
-    kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return kb / 1024 if sys.platform != "darwin" else kb / 1024 / 1024
-
-
 def cpu_s() -> float:
     """CPU seconds (user and system) this process has used, all its threads together."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
 
 
-def _build(corpus: Path, db: Path, settings: Settings, nlp: Any) -> tuple[BuildReport, float]:
+def stages(timings: dict[str, float]) -> str:
+    """A build's time per stage, on one line."""
+    return ", ".join(f"{k} {v:.1f}s" for k, v in timings.items())
+
+
+def peaks(peak_rss_mb: dict[str, float]) -> str:
+    """A build's peak memory after each step (``BuildReport.peak_rss_mb``), on one line."""
+    return ", ".join(f"{k} {v:.0f}" for k, v in peak_rss_mb.items())
+
+
+def timed_build(
+    corpus: Path, db: Path, settings: Settings, nlp: Any
+) -> tuple[BuildReport, float]:
+    """Build ``corpus`` into the store at ``db``; the report and the seconds it took."""
     started = time.perf_counter()
     with open_store(db) as store:
         report = build([str(corpus)], store, settings, nlp=nlp)
@@ -112,12 +120,12 @@ def run_one(n_docs: int, settings: Settings, incremental: bool, workers: int,
         write(corpus, n_docs)
         db = tmp / "bench.db"
         cpu = cpu_s()
-        report, build_s = _build(corpus, db, settings, nlp)
+        report, build_s = timed_build(corpus, db, settings, nlp)
         out: dict[str, Any] = {"docs": n_docs, "added": report.added,
                                   "skipped": len(report.skipped), "build_s": build_s,
                                   "build_cpu_s": cpu_s() - cpu,
-                                  "timings": report.timings, "peak_rss_mb": peak_rss_mb(),
-                                  "peaks": report.peak_rss_mb}
+                                  "timings": report.timings, "peaks": report.peak_rss_mb,
+                                  "peak_rss_mb": max(report.peak_rss_mb.values())}
         con = sqlite3.connect(db)
         texts = [row[0] for row in con.execute(
             "SELECT substr(d.text, r.start + 1, r.end - r.start) FROM regions r"
@@ -134,11 +142,11 @@ def run_one(n_docs: int, settings: Settings, incremental: bool, workers: int,
             more = tmp / "more"
             more.mkdir()
             write(more, max(1, n_docs // 100), seed=1, prefix="more")
-            rep, inc_s = _build(more, db, settings, nlp)
+            rep, inc_s = timed_build(more, db, settings, nlp)
             out.update(incremental_docs=rep.added, incremental_s=inc_s,
                        incremental_timings=rep.timings)
         if workers:
-            _, w_s = _build(corpus, tmp / "workers.db", settings.replace(workers=workers), nlp)
+            _, w_s = timed_build(corpus, tmp / "workers.db", settings.replace(workers=workers), nlp)
             out.update(workers=workers, workers_s=w_s)
         return out
     finally:
@@ -154,11 +162,9 @@ def report_one(r: dict[str, Any]) -> None:
           f"{r['chars']:,} characters of content parsed")
     print(f"build: {build_s:.2f}s, {int(r['added']) / build_s:.1f} documents/second")
     print(f"peak RSS: {float(r['peak_rss_mb']):.0f} MB")
-    stages = ", ".join(f"{k} {v:.1f}s" for k, v in r["timings"].items())
-    print(f"time per stage: {stages}")
+    print(f"time per stage: {stages(r['timings'])}")
     if r.get("peaks"):  # the high-water mark after each step: where the peak is reached
-        peaks = ", ".join(f"{k} {v:.0f}" for k, v in r["peaks"].items())
-        print(f"peak RSS after each step (MB): {peaks}")
+        print(f"peak RSS after each step (MB): {peaks(r['peaks'])}")
     print(f"spaCy nlp.pipe alone over the same content regions: {spacy_s:.2f}s")
     print(f"ratio build / spaCy alone: {build_s / spacy_s:.2f}")
     if "build_cpu_s" in r:  # both cores' seconds: the build computes vectors on a second one
@@ -169,8 +175,7 @@ def report_one(r: dict[str, Any]) -> None:
         inc = float(r["incremental_s"])
         print(f"incremental add of {r['incremental_docs']} documents (1%): {inc:.2f}s, "
               f"{inc / build_s:.1%} of the full build")
-        stages = ", ".join(f"{k} {v:.1f}s" for k, v in r["incremental_timings"].items())
-        print(f"  its time per stage: {stages}")
+        print(f"  its time per stage: {stages(r['incremental_timings'])}")
     if "workers_s" in r:
         w_s = float(r["workers_s"])
         print(f"build on {r['workers']} local Dask workers: {w_s:.2f}s, "
@@ -190,7 +195,8 @@ def main() -> None:
     parser.add_argument("--replicate", action="store_true",
                         help="build varied copies of the sample instead (worst case for reuse)")
     parser.add_argument("--keep", metavar="DIR",
-                        help="keep each size's built store as DIR/bench-N.db (see bench_add.py)")
+                        help="keep each size's store (with its 1%% add, if any) as "
+                             "DIR/bench-N.db, for bench_add.py")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # child: one size, JSON out
     args = parser.parse_args()
     settings = Settings().replace(techniques=not args.no_techniques)
