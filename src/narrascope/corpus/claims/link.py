@@ -24,6 +24,7 @@ from narrascope.store import SqliteStore
 __all__ = ["clusters", "conflict"]
 
 _BLOCK = 8192  #: candidate pairs whose cosines are computed at once (both vectors: 25 MB)
+_CODES = _BLOCK * 256  #: pair codes made or read at once (2 million: 16 MB)
 
 
 def conflict(a: Sent, b: Sent) -> bool:
@@ -136,7 +137,7 @@ def _candidates(
     at = 0
     for size, firsts in groups:
         a, b = np.triu_indices(size, 1)
-        step = max(1, _BLOCK * 256 // len(a))  # keys at a time: about 2 million codes
+        step = max(1, _CODES // len(a))  # keys at a time
         for lo in range(0, len(firsts), step):
             first_of = firsts[lo : lo + step]
             members = np.sort(own[first_of[:, None] + np.arange(size)], axis=1)
@@ -148,11 +149,11 @@ def _candidates(
     # or it has two codes; both are read off the sorted array a block at a time, so
     # no second array of its size is made
     keep = np.empty(len(code), dtype=bool)
-    for lo in range(0, len(code), _BLOCK * 256):
-        keep[lo : lo + _BLOCK * 256] = (code[lo : lo + _BLOCK * 256] & 3) == 2
+    for lo in range(0, len(code), _CODES):
+        keep[lo : lo + _CODES] = (code[lo : lo + _CODES] & 3) == 2
     code >>= 2  # now the pair alone
-    for lo in range(0, len(code) - 1, _BLOCK * 256):
-        hi = min(lo + _BLOCK * 256, len(code) - 1)
+    for lo in range(0, len(code) - 1, _CODES):
+        hi = min(lo + _CODES, len(code) - 1)
         keep[lo:hi] |= code[lo:hi] == code[lo + 1 : hi + 1]
     kept = code[keep]
     del code, keep

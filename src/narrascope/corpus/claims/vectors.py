@@ -188,9 +188,10 @@ class BackgroundVectors:
             deadline = time.monotonic() + self._gather
             while items[-1] is not None and len(items) < self._batch:
                 try:
-                    wait = deadline - time.monotonic() if len(items) < self._batch // 2 else 0
-                    items.append(self._todo.get(timeout=max(wait, 0.0)) if wait > 0
-                                 else self._todo.get_nowait())
+                    if len(items) < self._batch // 2 and (wait := deadline - time.monotonic()) > 0:
+                        items.append(self._todo.get(timeout=wait))
+                    else:
+                        items.append(self._todo.get_nowait())
                 except queue.Empty:
                     break
             todo = [x for x in items if x is not None]
