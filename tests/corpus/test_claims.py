@@ -8,7 +8,15 @@ from typing import Any
 
 import pytest
 
-from narrascope.corpus.claims import MINILM, claims, encoder, find_claims, numbers, quantities
+from narrascope.corpus.claims import (
+    MINILM,
+    ClaimParams,
+    claims,
+    encoder,
+    find_claims,
+    numbers,
+    quantities,
+)
 from narrascope.store import SqliteStore
 
 SaveDoc = Callable[..., str]  # the save_doc fixture (conftest.py)
@@ -133,3 +141,33 @@ def test_no_shared_key_no_claim_and_no_error(
     save_doc(memory_store, "b", ["The price of coffee beans rose sharply after a poor harvest."])
     assert find_claims(memory_store) == 0
     assert memory_store.query("SELECT count(*) FROM sentence_embeddings")[0][0] == 0
+
+
+@pytest.mark.parametrize(
+    ("other", "is_claim"),
+    [
+        # shares three rare words with the copies, far below any cosine the rules need
+        ("Zorbat quilmen fraxid nothing, according to several unnamed witnesses.", True),
+        # the same words, but another number: no rule could ever link the two
+        ("Zorbat quilmen fraxid 40 boats, according to several unnamed witnesses.", False),
+    ],
+)
+def test_copies_are_a_claim_where_some_rule_could_link_them(
+    memory_store: SqliteStore, save_doc: SaveDoc, other: str, is_claim: bool
+) -> None:
+    # one sentence republished in two documents is one unit; it stands alone as a
+    # claim when a third document's sentence shares a key with it and no conflict
+    # (different numbers, names) rules the pair out, whatever their cosine
+    copy = "Zorbat quilmen fraxid 12 harbours yesterday morning with great noise."
+    if not is_claim:
+        assert numbers(copy) != numbers(other)
+    else:
+        copy = copy.replace("12 harbours", "the harbour")
+    save_doc(memory_store, "a", [copy, "The choir from the north sang old folk songs there."])
+    save_doc(memory_store, "b", ["Coffee prices rose sharply after a poor harvest.", copy])
+    save_doc(memory_store, "c", [other])
+    found = find_claims(memory_store, ClaimParams(model="lexical"))
+    assert found == int(is_claim)
+    if is_claim:
+        (claim,) = claims(memory_store)
+        assert [m.text for m in claim.members] == [copy, copy]
