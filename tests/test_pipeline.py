@@ -58,6 +58,20 @@ def test_build_stores_exact_text_and_offsets(
     assert memory_store.count("entities") > 0
 
 
+def test_new_words_do_not_stay_in_the_vocabulary(
+    tmp_path: Path, memory_store: SqliteStore, settings: Settings, nlp: Any
+) -> None:
+    # each batch is parsed in spaCy's memory zone: the strings of its new words
+    # are freed after it, and the findings (plain strings) are intact
+    words = " ".join(f"zqv{n}x" for n in range(300))
+    _write(tmp_path, "a.txt", ARTICLE.replace("Engineers warned", f"Engineers {words} warned"))
+    before = len(nlp.vocab.strings)
+    build([str(tmp_path)], memory_store, settings, nlp=nlp)
+    assert "zqv7x" not in nlp.vocab.strings
+    assert len(nlp.vocab.strings) < before + 300
+    assert "Riverton" in {m["text"] for m in memory_store.mentions()}
+
+
 def test_build_reports_peak_memory_after_each_step(
     tmp_path: Path, memory_store: SqliteStore, settings: Settings, nlp: Any
 ) -> None:

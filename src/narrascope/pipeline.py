@@ -306,12 +306,29 @@ def _raw_documents(
 
 
 def annotate(batch: Sequence[Document], nlp: Language, settings: Settings) -> list[Document]:
-    """Run the per-document stages that need the language model over ``batch``."""
-    parses = nlp_stage.parse_batch(batch, nlp, settings)
+    """Run the per-document stages that need the language model over ``batch``.
+
+    The spaCy parses live only inside the batch's memory zone: the strings and
+    lexemes spaCy adds for the batch's new words are freed after it, so a long
+    build's memory does not grow with the corpus's vocabulary.
+    """
     lemma = events_stage.lemmatizer(nlp)
     detector = techniques_stage.load_model() if settings.techniques else None
-    return [_annotate_one(doc, parsed, lemma, detector)
-            for doc, parsed in zip(batch, parses, strict=True)]
+    failed: Exception | None = None
+    with nlp_stage.memory_zone(nlp):
+        # an error leaves the zone normally and is raised after it: some spaCy
+        # releases keep a zone's vocabulary when an exception crosses its end
+        # (explosion/spaCy#13924), and a failed batch is retried here
+        try:
+            parses = nlp_stage.parse_batch(batch, nlp, settings)
+            done = [_annotate_one(doc, parsed, lemma, detector)
+                    for doc, parsed in zip(batch, parses, strict=True)]  # fmt: skip
+            del parses  # no spaCy object outlives the zone
+        except Exception as exc:  # noqa: BLE001 - raised again below, outside the zone
+            failed = exc
+    if failed is not None:
+        raise failed
+    return done
 
 
 def _annotate_one(

@@ -12,8 +12,9 @@ findings back into the stored document text; :func:`sentences` and
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from narrascope.errors import ModelError
 from narrascope.model import Document, Mention, Sentence
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
 
-__all__ = ["Parsed", "load_nlp", "mentions", "parse_batch", "sentences"]
+__all__ = ["Parsed", "load_nlp", "memory_zone", "mentions", "parse_batch", "sentences"]
 
 # Components that the stages here never read; disabled to save time.
 _UNUSED = ("lemmatizer",)
@@ -60,6 +61,18 @@ def load_nlp(settings: Settings) -> Language:
         nlp.add_pipe("sentencizer")
     nlp.max_length = max(nlp.max_length, settings.max_doc_chars + 1)
     return nlp
+
+
+def memory_zone(nlp: Language) -> AbstractContextManager[Any]:
+    """A block after which the strings and lexemes spaCy added inside it are freed.
+
+    spaCy 3.8's ``Language.memory_zone``: without it, every new word of a corpus
+    stays in the vocabulary for the life of the process. No parse, token or span
+    made inside may be read after the block. A pipeline without zones (an
+    older spaCy, a stand-in) gets a block that does nothing.
+    """
+    zone = getattr(nlp, "memory_zone", None)
+    return zone() if callable(zone) else nullcontext()
 
 
 def parse_batch(
