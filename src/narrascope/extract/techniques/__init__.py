@@ -77,6 +77,7 @@ def techniques(
 ) -> tuple[TechniqueSpan, ...]:
     """The technique spans of ``doc``'s content regions (``parsed``), with their targets."""
     lowered = doc.text.lower()
+    counts: dict[str, int] = {}  # of words in ``lowered``, shared by the spans below
     found: list[TechniqueSpan] = []
     for piece in parsed:
         sdoc = piece.doc
@@ -85,10 +86,10 @@ def techniques(
         probs = model.token_probs(sdoc)
         runs = decode_spans(probs, sdoc, model.threshold, model.gap, model.low)
         seen = {(a, b) for a, b, _ in runs}
-        runs.extend(r for r in model.sentence_spans(sdoc, lowered, piece.offset)
+        runs.extend(r for r in model.sentence_spans(sdoc, lowered, piece.offset, counts=counts)
                     if (r[0], r[1]) not in seen)
         spans = [sdoc[a:b] for a, b, _ in runs]
-        labels = model.classify(sdoc, spans, lowered, piece.offset)
+        labels = model.classify(sdoc, spans, lowered, piece.offset, counts)
         for (_, _, p_span), span, (label, p_label) in zip(runs, spans, labels, strict=True):
             start, end = piece.offset + span.start_char, piece.offset + span.end_char
             if not (0 <= start < end <= len(doc.text)) or not doc.in_content(start, end):

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
-from itertools import pairwise
+from itertools import chain, pairwise, repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -125,23 +125,31 @@ def token_features(doc: Doc) -> list[list[str]]:
     return out
 
 
-def span_features(doc: Doc, span: Span, doc_text_lower: str, offset: int = 0) -> list[str]:
+def span_features(
+    doc: Doc, span: Span, doc_text_lower: str, offset: int = 0, counts: dict[str, int] | None = None
+) -> list[str]:
     """The TC features of ``span`` (a span of ``doc``, parsed at ``offset`` in the document).
 
-    ``doc_text_lower`` is the whole document's text, lowercased (for repetitions).
+    ``doc_text_lower`` is the whole document's text, lowercased (for repetitions);
+    ``counts`` keeps how often each word occurs in it, for the other spans of the
+    document (a word is counted in the whole text once, not once per span).
+    The span's and its sentence's tokens are read once: each read of a span makes
+    its token objects anew, and this runs on every sentence of every document.
     """
-    words = [t.lower_ for t in span if not t.is_space]
+    every = list(span)
+    sent = span.sent
+    in_sent = list(sent)
+    words = [t.lower_ for t in every if not t.is_space]
     f = ["bias", f"len={_bucket(len(words), (1, 2, 3, 4, 6, 9, 14, 20, 30))}"]
     f.extend("w=" + w for w in set(words))
     f.extend("b=" + a + "|" + b for a, b in set(pairwise(words)))
     if words:
         f += ["first=" + words[0], "last=" + words[-1]]
-    f.extend("p=" + t.pos_ for t in span)
+    f.extend("p=" + t.pos_ for t in every)
     root = span.root
     f += ["rd=" + root.dep_, "rp=" + root.pos_, "rh=" + root.head.lower_,
           "rw=" + root.lower_]
-    f.extend("ne=" + t.ent_type_ for t in span if t.ent_type_)
-    sent = span.sent
+    f.extend("ne=" + t.ent_type_ for t in every if t.ent_type_)
     if span.start == sent.start and span.end >= sent.end - 1:
         f.append("whole-sentence")
     for k in (1, 2, 3):
@@ -149,7 +157,7 @@ def span_features(doc: Doc, span: Span, doc_text_lower: str, offset: int = 0) ->
             f.append(f"c-{k}=" + doc[span.start - k].lower_)
         if span.end + k - 1 < len(doc):
             f.append(f"c+{k}=" + doc[span.end + k - 1].lower_)
-    f.extend("s=" + t.lower_ for t in sent if t.is_alpha and not t.is_stop and
+    f.extend("s=" + t.lower_ for t in in_sent if t.is_alpha and not t.is_stop and
              not (span.start <= t.i < span.end))
     text = span.text.lower().strip()
     if text:
@@ -160,31 +168,33 @@ def span_features(doc: Doc, span: Span, doc_text_lower: str, offset: int = 0) ->
         f.append("first-paragraph")
     content = {w for w in words if _WORD.fullmatch(w) and len(w) > 3}
     if content:
-        most = max(doc_text_lower.count(w) for w in content)
+        memo = {} if counts is None else counts
+        most = max(
+            memo[w] if w in memo else memo.setdefault(w, doc_text_lower.count(w)) for w in content
+        )
         f.append(f"wrep={_bucket(most, (2, 3, 5, 8))}")
-    if any(t.text == "!" for t in span):
+    texts = {t.text for t in every}
+    if "!" in texts:
         f.append("excl")
-    if any(t.text == "?" for t in span):
+    if "?" in texts:
         f.append("quest")
-    if any(t.text in _QUOTES for t in span) or (
-        span.start > 0 and doc[span.start - 1].text in _QUOTES
-    ):
+    before_text = doc[span.start - 1].text if span.start > 0 else None
+    if texts & _QUOTES or before_text in _QUOTES:
         f.append("quoted")
-    if any(t.is_upper and len(t) > 1 for t in span):
+    if any(t.is_upper and len(t) > 1 for t in every):
         f.append("caps")
-    f.extend(_shape_features(span))
-    f.extend(_source_features(doc, span))
+    toks = [t for t in every if not t.is_space]
+    f.extend(_shape_features(span, sent, toks))
+    f.extend(_source_features(doc, span, sent, in_sent=in_sent, toks=toks, before_text=before_text))
     return f
 
 
-def _shape_features(span: Span) -> list[str]:
-    """Where the span sits in its sentence and its form.
+def _shape_features(span: Span, sent: Span, toks: Sequence[Token]) -> list[str]:
+    """Where the span sits in its sentence (``sent``) and its form (``toks``: no spaces).
 
     A thought-terminating cliche is often a short, whole sentence or an
     imperative, with few content words.
     """
-    sent = span.sent
-    toks = [t for t in span if not t.is_space]
     f = [f"sl={_bucket(len(sent), (4, 7, 10, 15, 25, 40))}"]
     if span.end >= sent.end - 1:
         f.append("ends-sentence")
@@ -204,17 +214,25 @@ def _shape_features(span: Span) -> list[str]:
     return f
 
 
-def _source_features(doc: Doc, span: Span) -> list[str]:
+def _source_features(
+    doc: Doc,
+    span: Span,
+    sent: Span,
+    *,
+    in_sent: Sequence[Token],
+    toks: Sequence[Token],
+    before_text: str | None,
+) -> list[str]:
     """Who the span's sentence cites, and its quote marks.
 
     An appeal to authority cites an expert, an office or a study with a
-    reporting verb ("said", "according to").
+    reporting verb ("said", "according to"). ``in_sent`` are the tokens of
+    ``sent``, ``toks`` the span's without spaces, ``before_text`` the token
+    before the span.
     """
-    sent = span.sent
-    toks = [t for t in span if not t.is_space]
     f = []
     words = {t.lower_ for t in toks}
-    sent_words = {t.lower_ for t in sent}
+    sent_words = {t.lower_ for t in in_sent}
     if words & _REPORTING:
         f.append("rep-span")
     if sent_words & _REPORTING:
@@ -225,7 +243,7 @@ def _source_features(doc: Doc, span: Span) -> list[str]:
         f.append("auth-sent")
     if "according" in sent_words:
         f.append("according-sent")
-    for t in sent:
+    for t in in_sent:
         if t.dep_ in ("nsubj", "nsubjpass") and t.head.lower_ in _REPORTING:
             f.append("speaker=" + (t.ent_type_ or ("AUTH" if t.lower_ in _AUTHORITY
                                                    else t.pos_)))
@@ -237,16 +255,16 @@ def _source_features(doc: Doc, span: Span) -> list[str]:
     if "ORG" in ents:
         f.append("org-span")
     if not any(t.text in _QUOTES for t in toks) and any(
-        t.text in _QUOTES or t.text in "‘’" for t in sent
+        t.text in _QUOTES or t.text in "‘’" for t in in_sent
     ):
         f.append("quote-in-sent")
-    if toks and (toks[0].text in _QUOTES or (span.start > 0 and doc[span.start - 1].text
-                                             in _QUOTES)) and (
-        toks[-1].text in _QUOTES or (span.end < len(doc) and doc[span.end].text in _QUOTES)
+    after_text = doc[span.end].text if span.end < len(doc) else None
+    if toks and (toks[0].text in _QUOTES or before_text in _QUOTES) and (
+        toks[-1].text in _QUOTES or after_text in _QUOTES
     ):
         f.append("fully-quoted")
-    if span.end < len(doc) and doc[span.end].text in {".", "!", "?"}:
-        f.append("c+=" + doc[span.end].text)
+    if after_text in {".", "!", "?"}:
+        f.append("c+=" + after_text)
     return f
 
 
@@ -264,17 +282,14 @@ class LinearModel:
     def scores(self, rows: Sequence[Sequence[str]]) -> np.ndarray[Any, np.dtype[np.float32]]:
         """Raw scores, one row per feature list, one column per class."""
         out = np.tile(self.bias, (len(rows), 1)).astype(np.float32)
-        vocab = self.vocab
-        idx: list[int] = []
-        owner: list[int] = []
-        for r, feats in enumerate(rows):
-            for feat in feats:
-                j = vocab.get(feat)
-                if j is not None:
-                    idx.append(j)
-                    owner.append(r)
-        if idx:
-            np.add.at(out, np.asarray(owner), self.weights[np.asarray(idx)])
+        # every feature looked up at once (map runs the lookups without a Python loop);
+        # the weight rows are added in the features' order, as one by one
+        flat = list(chain.from_iterable(rows))
+        idx = np.fromiter(map(self.vocab.get, flat, repeat(-1)), dtype=np.int64, count=len(flat))
+        owner = np.repeat(np.arange(len(rows)), [len(feats) for feats in rows])
+        known = idx >= 0
+        if known.any():
+            np.add.at(out, owner[known], self.weights[idx[known]])
         return out
 
 
@@ -312,9 +327,13 @@ class TechniqueModel:
     sent_threshold: float = 1.0
 
     def sentence_spans(
-        self, doc: Doc, doc_text_lower: str, offset: int = 0, threshold: float | None = None
+        self, doc: Doc, doc_text_lower: str, offset: int = 0, threshold: float | None = None,
+        counts: dict[str, int] | None = None,
     ) -> list[tuple[int, int, float]]:
-        """Sentences (token ``start``/``end``, probability) at the threshold or over."""
+        """Sentences (token ``start``/``end``, probability) at the threshold or over.
+
+        ``counts``: word counts of ``doc_text_lower`` kept between calls (:func:`span_features`).
+        """
         if self.sent is None:
             return []
         cands = sentence_candidates(doc)
@@ -322,7 +341,7 @@ class TechniqueModel:
             return []
         thr = self.sent_threshold if threshold is None else threshold
         probs = _sigmoid(self.sent.scores(
-            [span_features(doc, c, doc_text_lower, offset) for c in cands])[:, 0])
+            [span_features(doc, c, doc_text_lower, offset, counts) for c in cands])[:, 0])
         return [(c.start, c.end, float(p)) for c, p in zip(cands, probs, strict=True)
                 if p >= thr]
 
@@ -333,13 +352,15 @@ class TechniqueModel:
         return [float(p) for p in _sigmoid(self.si.scores(token_features(doc))[:, 0])]
 
     def classify(
-        self, doc: Doc, spans: Sequence[Span], doc_text_lower: str, offset: int = 0
+        self, doc: Doc, spans: Sequence[Span], doc_text_lower: str, offset: int = 0,
+        counts: dict[str, int] | None = None,
     ) -> list[tuple[str, float]]:
-        """The most likely technique of each span and its probability."""
+        """The most likely technique of each span and its probability (``counts``: as
+        :meth:`sentence_spans`)."""
         if not spans:
             return []
         probs = _softmax(self.tc.scores(
-            [span_features(doc, s, doc_text_lower, offset) for s in spans]))
+            [span_features(doc, s, doc_text_lower, offset, counts) for s in spans]))
         best = probs.argmax(axis=1)
         return [(self.labels[int(b)], float(probs[i, b])) for i, b in enumerate(best)]
 
