@@ -189,8 +189,9 @@ def _edges(
     """
     cand_a, cand_b = _candidates(units, sents, unit_docs, p)
     used = np.unique(np.concatenate([cand_a, cand_b]))
-    rvec = embeddings(store, [sents[units[k][0]] for k in used.tolist()], p.model)
-    reps = [sents[units[k][0]] for k in used.tolist()]
+    rows = used.tolist()
+    reps = [sents[units[k][0]] for k in rows]
+    rvec = embeddings(store, reps, p.model)
     ra = np.searchsorted(used, cand_a)
     rb = np.searchsorted(used, cand_b)
     del cand_a, cand_b
@@ -199,27 +200,25 @@ def _edges(
     floor = min(p.high, p.low, p.entity_low, p.rare_low, p.phrase_low)
     q_floor = min(floor, p.quantity_low)
     counted = np.array([bool(s.qty) and s.size <= p.anchor_words for s in reps], dtype=bool)
-    copies = np.array([len(unit_docs[k]) > 1 for k in used.tolist()], dtype=bool)
+    copies = np.array([len(unit_docs[k]) > 1 for k in rows], dtype=bool)
     paired = np.zeros(len(used), dtype=bool)  # in a pair that no conflict rules out
     edges: list[tuple[float, int, int]] = []
     for lo in range(0, len(ra), _BLOCK):
         a, b = ra[lo : lo + _BLOCK], rb[lo : lo + _BLOCK]
         # in blocks: gathering both sides of every pair at once costs 3 KB a pair
         cos = np.einsum("ij,ij->i", rvec[a], rvec[b]).astype(np.float64)
-        near = np.flatnonzero((cos >= floor) | ((cos >= q_floor) & counted[a] & counted[b]))
+        near = (cos >= floor) | ((cos >= q_floor) & counted[a] & counted[b])
         for x, y, c in zip(a[near].tolist(), b[near].tolist(), cos[near].tolist(), strict=True):
             need = _needed(reps[x], reps[y], p)
             if need is not None:
                 paired[x] = paired[y] = True
                 if c >= need:
                     edges.append((c, x, y))
-        far = np.ones(len(a), dtype=bool)
-        far[near] = False
-        for i in np.flatnonzero(far & (copies[a] | copies[b])).tolist():
+        for i in np.flatnonzero(~near & (copies[a] | copies[b])).tolist():
             x, y = int(a[i]), int(b[i])
             if not conflict(reps[x], reps[y]):
                 paired[x] = paired[y] = True
-    return used.tolist(), rvec, edges, paired
+    return rows, rvec, edges, paired
 
 
 def clusters(

@@ -89,7 +89,7 @@ def techniques(
         runs.extend(r for r in model.sentence_spans(sdoc, lowered, piece.offset, counts=counts)
                     if (r[0], r[1]) not in seen)
         spans = [sdoc[a:b] for a, b, _ in runs]
-        labels = model.classify(sdoc, spans, lowered, piece.offset, counts)
+        labels = model.classify(sdoc, spans, lowered, piece.offset, counts=counts)
         for (_, _, p_span), span, (label, p_label) in zip(runs, spans, labels, strict=True):
             start, end = piece.offset + span.start_char, piece.offset + span.end_char
             if not (0 <= start < end <= len(doc.text)) or not doc.in_content(start, end):

@@ -169,9 +169,9 @@ def span_features(
     content = {w for w in words if _WORD.fullmatch(w) and len(w) > 3}
     if content:
         memo = {} if counts is None else counts
-        most = max(
-            memo[w] if w in memo else memo.setdefault(w, doc_text_lower.count(w)) for w in content
-        )
+        for w in content - memo.keys():
+            memo[w] = doc_text_lower.count(w)
+        most = max(memo[w] for w in content)
         f.append(f"wrep={_bucket(most, (2, 3, 5, 8))}")
     texts = {t.text for t in every}
     if "!" in texts:
