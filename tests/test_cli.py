@@ -111,3 +111,23 @@ def test_piped_settings_output_is_a_loadable_config(
     loaded = load_settings(config)
     assert loaded.batch_size == 3
     assert loaded.spacy_model == Settings().spacy_model
+
+
+def test_claims_recompute_clusters_every_sentence_again(
+    built: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import narrascope.corpus.claims as claims_module
+
+    seen: list[dict[str, object]] = []
+    real = claims_module.find_claims
+
+    def spy(*args: object, **kwargs: object) -> int:
+        seen.append(kwargs)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(claims_module, "find_claims", spy)
+    assert main(["claims", "--db", str(built)]) == 1  # one document: no claim recurs
+    assert seen == []  # only read
+    assert main(["claims", "--db", str(built), "--recompute"]) == 1
+    assert seen == [{}]  # from scratch, not incremental
+    assert "no claim recurs" in capsys.readouterr().out

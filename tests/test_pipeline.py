@@ -162,7 +162,7 @@ def test_corpus_stages_pause_the_cycle_collector_and_restore_it(
 
     seen: list[bool] = []
 
-    def claims_stage(store: SqliteStore) -> int:
+    def claims_stage(store: SqliteStore, **_: object) -> int:
         seen.append(gc.isenabled())
         raise RuntimeError("stage failed")
 

@@ -238,7 +238,9 @@ def build(
         progress.stop()
     for s in report.skipped:
         store.record_skip(report.build_id, s.source, s.reason)
-    report.entities = run_corpus_stages(store, report.timings, peaks=report.peak_rss_mb)
+    report.entities = run_corpus_stages(
+        store, report.timings, peaks=report.peak_rss_mb, incremental=True
+    )
     report.seconds = time.perf_counter() - started
     store.finish_build(
         report.build_id, added=report.added, unchanged=report.unchanged,
@@ -465,11 +467,17 @@ def run_corpus_stages(
     timings: dict[str, float] | None = None,
     unmatched: list[str] | None = None,
     peaks: dict[str, float] | None = None,
+    *,
+    incremental: bool = False,
 ) -> int:
     """Recompute what spans documents; returns the number of entities.
 
     ``unmatched``, if given, receives a line per correction that matched nothing;
-    ``peaks``, the process's peak resident memory after each stage.
+    ``peaks``, the process's peak resident memory after each stage. With
+    ``incremental`` (a build that added documents), the stored claims are kept and
+    only the new documents' sentences are linked to them and to the corpus
+    (:func:`~narrascope.corpus.claims.find_claims`); without it (after corrections
+    to the entities, which change what the claim rules read), all are recomputed.
     """
     with _corpus_stage(timings, "entities", peaks):
         entities, lines = resolve_entities(store)
@@ -480,7 +488,8 @@ def run_corpus_stages(
     with _corpus_stage(timings, "reuse", peaks):
         find_reuse(store)
     with _corpus_stage(timings, "claims", peaks):
-        find_claims(store)  # after entities (mentions.entity) and reuse (independence)
+        # after entities (mentions.entity) and reuse (independence)
+        find_claims(store, incremental=incremental)
     with _corpus_stage(timings, "network", peaks):
         build_network(store)  # after entities (mentions.entity) and timeline (dates)
         find_stance(store)  # after the network (relations.subject_entity/object_entity)

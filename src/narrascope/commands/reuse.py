@@ -28,10 +28,14 @@ def add_commands(sub: Any, common: argparse.ArgumentParser) -> None:
         help="claims that recur across documents",
         description="Print the claims that several documents make (in the same or in "
         "different words), with their documents, independent sources and first date. "
-        "Exit status 1 if there is none.",
+        "A build that adds documents to a store links their sentences to the stored "
+        "claims and leaves the rest as it was; --recompute clusters every sentence "
+        "again from scratch, as a first build does. Exit status 1 if there is none.",
     )
     p.add_argument("--db", required=True, metavar="PATH", help="store file")
     p.add_argument("--limit", type=int, default=30, metavar="N", help="show at most N claims")
+    p.add_argument("--recompute", action="store_true",
+                   help="compute all claims again from the stored sentences first")
     p.set_defaults(func=cmd_claims)
 
 
@@ -84,10 +88,12 @@ def cmd_claims(args: argparse.Namespace) -> int:
     from rich.markup import escape
     from rich.table import Table
 
-    from narrascope.corpus.claims import claims
+    from narrascope.corpus.claims import claims, find_claims
     from narrascope.store import open_store
 
-    with open_store(args.db, read_only=True) as store:
+    with open_store(args.db, read_only=not args.recompute) as store:
+        if args.recompute:
+            find_claims(store)
         found = claims(store)
         docs = _sources(store)
     console = Console(highlight=False, soft_wrap=False)

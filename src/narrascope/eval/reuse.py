@@ -12,7 +12,9 @@ overlap it), claims by pairwise precision and recall over sentences
 (pairs of a planted copy and its source are the same text, so they are left
 out of both sides: they say nothing about paraphrase). The
 sample corpus check: the texts whose MANIFEST entry has ``shared_passage``
-must be linked by reuse, and no other pair.
+must be linked by reuse, and no other pair. The claims are scored twice: built
+at once, and with the last tenth of the documents (``--add-share``) added to a
+store built from the others, as an incremental build does.
 """
 
 from __future__ import annotations
@@ -222,6 +224,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--docs", type=int, default=60, help="synthetic documents")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--no-sample", action="store_true", help="skip the sample corpus")
+    parser.add_argument("--add-share", type=float, default=0.1,
+                        help="share of the synthetic documents added to a built store, for the"
+                             " claims after an add (default 0.1)")
     args = parser.parse_args(argv)
     from narrascope.corpus.claims import find_claims
     from narrascope.corpus.reuse import find_reuse
@@ -234,6 +239,16 @@ def main(argv: list[str] | None = None) -> int:
         find_claims(store)
         result = {"synthetic_reuse": score_reuse(store, syn.reuse),
                   "synthetic_claims": score_claims(store, syn.claims, syn.reuse)}
+    # the same documents, the last ones added to a store built from the others: the
+    # stored claims are kept and only the new sentences linked (find_claims(incremental))
+    split = len(syn.docs) - max(1, round(args.add_share * len(syn.docs)))
+    with SqliteStore(":memory:") as store:
+        for part in (syn.docs[:split], syn.docs[split:]):
+            for doc in part:
+                store.save_document(doc)
+            find_reuse(store)
+            find_claims(store, incremental=True)
+        result["synthetic_claims_after_add"] = score_claims(store, syn.claims, syn.reuse)
     if not args.no_sample:
         result["sample_reuse"] = score_sample()
     print(json.dumps(result, indent=2))

@@ -38,7 +38,7 @@ def _migrations() -> list[tuple[int, str]]:
 
 
 #: The schema version a store reaches after every bundled migration.
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 
 
 def _now() -> str:

@@ -92,11 +92,55 @@ class Claim:
     first_seen: str | None
 
 
-def find_claims(store: SqliteStore, params: ClaimParams | None = None) -> int:
-    """Recompute the claims from the stored sentences; returns how many."""
+def find_claims(
+    store: SqliteStore, params: ClaimParams | None = None, *, incremental: bool = False
+) -> int:
+    """Compute and store the claims; returns how many there are.
+
+    By default every claim is recomputed from the stored sentences. With
+    ``incremental``, where the stored claims were computed with the same
+    parameters, only the sentences of documents added since are linked: to one
+    another, to the stored claims (which they can grow) and to every other
+    sentence, under the same rules and checks; the stored claims are not taken
+    apart again. An add of more than ``incremental_share`` of the stored
+    documents recomputes everything, as does any change of parameters.
+    """
     p = params or ClaimParams()
+    key = p.key()
+    done = {r["doc"]: r["params"] for r in store.query("SELECT doc, params FROM claim_docs")}
+    every = [r["id"] for r in store.query("SELECT id FROM documents ORDER BY id")]
+    fresh = frozenset(d for d in every if done.get(d) != key)
+    if incremental and done and not fresh:
+        return _count(store)
     sents = sentences(store, p)
-    found, vectors = clusters(sents, store, p) if sents else ([], {})
+    scratch = not (incremental and done and all(v == key for v in done.values())
+                   and len(fresh) <= p.incremental_share * len(done))  # fmt: skip
+    stored = {} if scratch or not sents else _stored_claims(store, sents)
+    found: list[list[int]] = []
+    vectors: dict[int, np.ndarray] = {}
+    if sents:
+        found, vectors = clusters(
+            sents, store, p, fresh=None if scratch else fresh, stored=list(stored.values())
+        )
+    _write(store, sents, found, vectors, stored, None if scratch else fresh, key)
+    return len(found)
+
+
+def _write(  # noqa: PLR0917 - what the stage computed, handed on whole
+    store: SqliteStore,
+    sents: Sequence[Sent],
+    found: Sequence[list[int]],
+    vectors: dict[int, np.ndarray],
+    stored: dict[int, list[int]],
+    fresh: frozenset[str] | None,
+    key: str,
+) -> None:
+    """Store the claims: all of them anew, or (with ``fresh``, the documents added)
+    those that changed since ``stored``."""
+    # a stored claim that the new links left as it was is kept; the others are
+    # written again (with their members and representative), the new ones added
+    unchanged = {tuple(members): claim for claim, members in stored.items()}
+    kept = {c: unchanged[c] for c in map(tuple, found) if c in unchanged}
     docs = {r["id"]: r for r in store.query("SELECT id, site, url, published FROM documents")}
     passages: dict[tuple[str, str], list[Any]] = defaultdict(list)
     for x in reuse_passages(store):
@@ -108,8 +152,10 @@ def find_claims(store: SqliteStore, params: ClaimParams | None = None) -> int:
             "SELECT doc, start, end, speaker FROM quotes WHERE speaker IS NOT NULL"
         ):
             quotes[r["doc"]].append((int(r["start"]), int(r["end"]), r["speaker"]))
-    ordered = []
+    ordered: list[tuple[list[int], Sent]] = []
     for cluster in sorted(found, key=lambda c: (-len(c), sents[c[0]].doc, c[0])):
+        if tuple(cluster) in kept:
+            continue
         members = sorted(cluster, key=lambda i: (sents[i].doc, sents[i].start))
         sub = np.stack([vectors[i] for i in members])
         # the most central member; rounded, so that float noise (ONNX Runtime or
@@ -119,7 +165,19 @@ def find_claims(store: SqliteStore, params: ClaimParams | None = None) -> int:
     texts = sentence_texts(store, [rep for _, rep in ordered])
     try:
         with store.transaction():
-            store.execute("DELETE FROM claims")
+            if fresh is None:
+                store.execute("DELETE FROM claims")
+                store.execute("DELETE FROM claim_docs")
+            for gone in sorted(set(stored) - set(kept.values())):
+                store.execute("DELETE FROM claim_members WHERE claim = ?", (gone,))
+                store.execute("DELETE FROM claims WHERE id = ?", (gone,))
+            # the independence of a kept claim changes where new reused text joins
+            # two of its documents
+            store.executemany(
+                "UPDATE claims SET independent_count = ? WHERE id = ? AND independent_count != ?",
+                [(n, claim, n) for c, claim in kept.items()
+                 for n in [_independent([sents[i] for i in c], docs, passages)]],
+            )  # fmt: skip
             for (members, rep), text in zip(ordered, texts, strict=True):
                 ids = sorted({sents[i].doc for i in members})
                 sites = sorted({k for d in ids if (k := site_key(docs[d]["site"], docs[d]["url"]))})
@@ -146,9 +204,28 @@ def find_claims(store: SqliteStore, params: ClaimParams | None = None) -> int:
                     "INSERT INTO claim_members (claim, doc, start, end) VALUES (?, ?, ?, ?)",
                     [(cid, sents[i].doc, sents[i].start, sents[i].end) for i in members],
                 )
+            store.executemany(
+                "INSERT OR REPLACE INTO claim_docs (doc, params) VALUES (?, ?)",
+                [(d, key) for d in sorted(fresh if fresh is not None else docs)],
+            )
     except StoreError as exc:
         raise StoreError(f"cannot write the claims: {exc}") from None
-    return len(found)
+
+
+def _count(store: SqliteStore) -> int:
+    return int(store.query("SELECT count(*) AS n FROM claims")[0]["n"])
+
+
+def _stored_claims(store: SqliteStore, sents: Sequence[Sent]) -> dict[int, list[int]]:
+    """The stored claims as sorted sentence indices, by claim id (members no longer
+    among the candidate sentences are left out)."""
+    index = {(s.doc, s.start, s.end): i for i, s in enumerate(sents)}
+    out: dict[int, list[int]] = defaultdict(list)
+    for r in store.query("SELECT claim, doc, start, end FROM claim_members"):
+        i = index.get((r["doc"], int(r["start"]), int(r["end"])))
+        if i is not None:
+            out[int(r["claim"])].append(i)
+    return {cid: sorted(members) for cid, members in out.items()}
 
 
 def _speakers(quotes: dict[str, list[tuple[int, int, str]]], members: Sequence[Sent]) -> list[str]:

@@ -19,7 +19,7 @@ import re
 import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from narrascope.errors import StoreError
@@ -219,6 +219,13 @@ class ClaimParams:
     key_words: int = 6  #: rarest non-name words paired with an entity or number as a key
     max_posting: int = 200  #: a key shared by more sentences than this links none of them
     model: str = "auto"  #: "auto" (MiniLM, by ONNX Runtime where installed), "torch" or "lexical"
+    #: an add of more new documents than this share of the stored ones recomputes all claims
+    incremental_share: float = 0.25
+
+    def key(self) -> str:
+        """What the stored claims were computed with: another key recomputes them all."""
+        fields = {k: v for k, v in asdict(self).items() if k != "incremental_share"}
+        return f"{_version(self)} {json.dumps(fields, sort_keys=True)}"
 
 
 @dataclass(slots=True)
@@ -447,8 +454,8 @@ def sentences(store: SqliteStore, p: ClaimParams) -> list[Sent]:
             ))  # fmt: skip
     del stored
     # an entity or word pair that many sentences share is the corpus's subject, no anchor
-    ent_df = Counter(k for x in out for k in x.ents)
-    pair_df = Counter(k for x in out for k in x.pairs)
+    ent_df = Counter(itertools.chain.from_iterable(x.ents for x in out))
+    pair_df = Counter(itertools.chain.from_iterable(x.pairs for x in out))
     ent_limit = max(2.0, p.entity_share * len(out))
     rare_limit = max(3.0, p.rare_share * len(out))
     for x in out:

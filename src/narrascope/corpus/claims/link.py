@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 from array import array
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 
@@ -58,31 +58,101 @@ def _needed(a: Sent, b: Sent, p: ClaimParams) -> float | None:
     return need
 
 
-def _keys(s: Sent, df: Counter[str], p: ClaimParams) -> set[str]:
+def _ranks(
+    units: Sequence[list[int]], sents: Sequence[Sent]
+) -> tuple[dict[str, int], frozenset[str]]:
+    """Each word's place among the corpus's words, rarest first (by units that have it,
+    then alphabetically), and the words that only one unit has."""
+    df = Counter(
+        itertools.chain.from_iterable(sents[u[0]].words | sents[u[0]].names for u in units)
+    )
+    order = sorted(df.items(), key=lambda kv: (kv[1], kv[0]))
+    return {w: i for i, (w, _) in enumerate(order)}, frozenset(w for w, n in order if n == 1)
+
+
+_Picks = tuple[list[str], list[str], list[str]]
+
+
+def _picks(s: Sent, rank: dict[str, int], once: frozenset[str], p: ClaimParams) -> _Picks:
+    """The words a sentence's keys are made of: its rarest non-name words that some
+    other sentence has too (a word no other sentence has can link nothing, and a
+    common one links everything), its rarest names, and its five rarest words.
+    ``rank`` and ``once``: :func:`_ranks`."""
+    return (
+        sorted((s.words - s.names) - once, key=rank.__getitem__)[: p.key_words],
+        sorted(s.names - once, key=rank.__getitem__)[: p.key_words],
+        sorted(s.words - once, key=rank.__getitem__)[:5],
+    )
+
+
+def _keys(s: Sent, picks: _Picks) -> set[str]:
     """What a sentence can share with a claim-mate, one key per way the rules link two.
 
     A rule of :func:`_needed` needs an anchor (a quantity, a rare entity, a rare
     word pair, an entity or a number with a word beside it) or a high cosine,
     which in practice means several rare words in common. Only sentences that
     share a key are compared, so no pair of unrelated sentences is ever scored.
+    ``picks``: :func:`_picks`.
     """
+    said, names, top = picks
     keys = {f"q{v} {w}" for v, w in s.qty}
     keys.update(f"r{k}" for k in s.rare)
     keys.update(f"p{k}" for k in s.pairs)
-    # the rarest words that some other sentence has too: a word no other sentence
-    # has can link nothing, and a common one links everything
-    said = sorted((w for w in s.words if w not in s.names and df[w] > 1), key=lambda w: (df[w], w))
     for e in s.ents:
-        keys.update(f"e{e}|{w}" for w in said[: p.key_words])
-    names = sorted((w for w in s.names if df[w] > 1), key=lambda w: (df[w], w))[: p.key_words]
+        keys.update(f"e{e}|{w}" for w in said)
     for m in names:
-        keys.update(f"m{m}|{w}" for w in said[: p.key_words])
+        keys.update(f"m{m}|{w}" for w in said)
     keys.update(f"m{a}|{b}" for a, b in itertools.combinations(sorted(names), 2))
     for n in s.nums:
-        keys.update(f"n{n}|{w}" for w in said[: p.key_words])
-    top = sorted((w for w in s.words if df[w] > 1), key=lambda w: (df[w], w))[:5]
+        keys.update(f"n{n}|{w}" for w in said)
     keys.update(f"w{a}|{b}" for a, b in itertools.combinations(sorted(top), 2))
     return keys
+
+
+def _unit_keys(
+    units: Sequence[list[int]], sents: Sequence[Sent], p: ClaimParams, fresh: np.ndarray | None
+) -> Iterator[tuple[int, set[str]]]:
+    """``(unit, its keys)``; with ``fresh``, only the keys that some fresh unit has too.
+
+    The fresh units' keys come first. An old unit can share one of them only if
+    it has one of the words, names, quantities, rare entities or word pairs they
+    are made of (a key of two words needs both), so the other old units' keys are
+    never made.
+    """
+    rank, once = _ranks(units, sents)
+    if fresh is None:
+        for k, u in enumerate(units):
+            yield k, _keys(sents[u[0]], _picks(sents[u[0]], rank, once, p))
+        return
+    wanted: set[str] = set()
+    said: set[str] = set()
+    names: set[str] = set()
+    top: set[str] = set()
+    anchors: set[object] = set()  # quantities, rare entities, word pairs
+    for k in np.flatnonzero(fresh).tolist():
+        s = sents[units[k][0]]
+        picks = _picks(s, rank, once, p)
+        keys = _keys(s, picks)
+        wanted |= keys
+        said.update(picks[0])
+        names.update(picks[1])
+        top.update(picks[2])
+        anchors.update(s.qty, s.rare, s.pairs)
+        yield k, keys
+    for k in np.flatnonzero(~fresh).tolist():
+        s = sents[units[k][0]]
+        picks = _picks(s, rank, once, p)
+        if (
+            anchors.isdisjoint(s.qty)
+            and anchors.isdisjoint(s.rare)
+            and anchors.isdisjoint(s.pairs)
+            and said.isdisjoint(picks[0])
+            and names.isdisjoint(picks[1])
+            and top.isdisjoint(picks[2])
+        ):
+            continue
+        if keys := _keys(s, picks) & wanted:
+            yield k, keys
 
 
 def _candidates(
@@ -90,8 +160,13 @@ def _candidates(
     sents: Sequence[Sent],
     unit_docs: Sequence[frozenset[str]],
     p: ClaimParams,
+    fresh: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Pairs of units (of different documents) worth comparing, as two index arrays.
+
+    With ``fresh`` (a boolean per unit), only pairs with a fresh unit on one side
+    at least: the keys of every unit are made (a key's rarity is the corpus's),
+    but only keys that a fresh unit has make pairs.
 
     A pair qualifies when it shares a strong key (a quantity, a rare entity, a
     rare word pair) or at least two keys of any kind: one shared name or number
@@ -99,12 +174,10 @@ def _candidates(
     hashed into flat arrays and grouped by sorting, so the index costs a few
     bytes per key, not a Python object.
     """
-    df = Counter(w for u in units for w in sents[u[0]].words | sents[u[0]].names)
     hashes: array[int] = array("q")
     owners: array[int] = array("q")
     weights: array[int] = array("b")
-    for k, u in enumerate(units):
-        keys = _keys(sents[u[0]], df, p)
+    for k, keys in _unit_keys(units, sents, p, fresh):
         hashes.extend(map(hash, keys))
         owners.extend(itertools.repeat(k, len(keys)))
         weights.extend([2 if key[0] in "qrp" else 1 for key in keys])
@@ -127,23 +200,16 @@ def _candidates(
     # a key that many sentences share says nothing about two of them; the others'
     # pairs are made for all keys of one posting size at once (most keys: size 2)
     shared = (sizes >= 2) & (sizes <= p.max_posting)
+    if fresh is not None:
+        shared &= np.add.reduceat(fresh[own].astype(np.int64), starts) > 0
     groups = [(size, starts[shared & (sizes == size)])
               for size in np.unique(sizes[shared]).tolist()]  # fmt: skip
     if not groups:  # no key is shared by two sentences
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    # one array, filled group by group and sorted in place (on a 10,000-document
-    # corpus it holds hundreds of millions of codes, so no copy of it is ever made)
-    code = np.empty(sum(len(f) * size * (size - 1) // 2 for size, f in groups), dtype=np.int64)
-    at = 0
-    for size, firsts in groups:
-        a, b = np.triu_indices(size, 1)
-        step = max(1, _CODES // len(a))  # keys at a time
-        for lo in range(0, len(firsts), step):
-            first_of = firsts[lo : lo + step]
-            members = np.sort(own[first_of[:, None] + np.arange(size)], axis=1)
-            part = ((members[:, a] * n + members[:, b]) * 4 + wt[first_of, None]).ravel()
-            code[at : at + len(part)] = part
-            at += len(part)
+    code, at = _pair_codes(groups, own, wt, n, fresh)
+    if not at:  # no pair with a fresh unit
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    code = code[:at]  # shorter than allocated where only fresh units' pairs are kept
     code.sort()
     # weights are 1 or 2, so a pair's total reaches 2 where one of its codes weighs 2
     # or it has two codes; both are read off the sorted array a block at a time, so
@@ -170,12 +236,44 @@ def _candidates(
     return left[ok], right[ok]
 
 
+def _pair_codes(
+    groups: Sequence[tuple[int, np.ndarray]],
+    own: np.ndarray,
+    wt: np.ndarray,
+    n: int,
+    fresh: np.ndarray | None,
+) -> tuple[np.ndarray, int]:
+    """The codes of the pairs of each posting (by size: its first keys), and how many.
+
+    One array, filled group by group (on a 10,000-document corpus it holds
+    hundreds of millions of codes, so it is made once and sorted in place).
+    """
+    code = np.empty(sum(len(f) * size * (size - 1) // 2 for size, f in groups), dtype=np.int64)
+    at = 0
+    for size, firsts in groups:
+        a, b = np.triu_indices(size, 1)
+        step = max(1, _CODES // len(a))  # keys at a time
+        for lo in range(0, len(firsts), step):
+            first_of = firsts[lo : lo + step]
+            members = np.sort(own[first_of[:, None] + np.arange(size)], axis=1)
+            part = (members[:, a] * n + members[:, b]) * 4 + wt[first_of, None]
+            if fresh is not None:  # a posting with a fresh unit has pairs of old ones too
+                part = part[fresh[members[:, a]] | fresh[members[:, b]]]
+            part = part.ravel()
+            code[at : at + len(part)] = part
+            at += len(part)
+    return code, at
+
+
 def _edges(
     store: SqliteStore,
     units: Sequence[list[int]],
     sents: Sequence[Sent],
     unit_docs: Sequence[frozenset[str]],
     p: ClaimParams,
+    *,
+    fresh: np.ndarray | None = None,
+    extra: Sequence[int] = (),
 ) -> tuple[list[int], np.ndarray, list[tuple[float, int, int]], np.ndarray]:
     """The units compared, their vectors, the links ``(cosine, row a, row b)``, and
     which rows can stand alone as a claim.
@@ -186,9 +284,12 @@ def _edges(
     corpus, a fraction of its 18.9 million candidate pairs). A unit of copies in
     several documents is a claim on its own when it is in a pair that no
     conflict rules out, whatever its cosine: its pairs are all checked.
+
+    ``fresh``: only pairs with a fresh unit (:func:`_candidates`); ``extra``: units
+    that are rows (and get vectors) whether or not they are in a pair.
     """
-    cand_a, cand_b = _candidates(units, sents, unit_docs, p)
-    used = np.unique(np.concatenate([cand_a, cand_b]))
+    cand_a, cand_b = _candidates(units, sents, unit_docs, p, fresh)
+    used = np.unique(np.concatenate([cand_a, cand_b, np.asarray(extra, dtype=np.int64)]))
     rows = used.tolist()
     reps = [sents[units[k][0]] for k in rows]
     rvec = embeddings(store, reps, p.model)
@@ -222,7 +323,12 @@ def _edges(
 
 
 def clusters(
-    sents: Sequence[Sent], store: SqliteStore, p: ClaimParams
+    sents: Sequence[Sent],
+    store: SqliteStore,
+    p: ClaimParams,
+    *,
+    fresh: frozenset[str] | None = None,
+    stored: Sequence[Sequence[int]] = (),
 ) -> tuple[list[list[int]], dict[int, np.ndarray]]:
     """Claims as lists of sentence indices (one sentence per document), and their vectors.
 
@@ -230,17 +336,30 @@ def clusters(
     run over distinct texts, so a corpus of copies costs what its distinct
     sentences cost, and each claim then lists every copy. Only units that share
     a key with a unit of another document are embedded and compared.
+
+    With ``fresh`` (the documents added since the claims were stored) and
+    ``stored`` (the stored claims, as sentence indices), only pairs with a
+    sentence of a fresh document are compared: the stored claims are the
+    clusters that the new links then grow, under the same checks, and every
+    other sentence starts alone, as it would from scratch.
     """
     groups: dict[str, list[int]] = {}
     for i, s in enumerate(sents):
         groups.setdefault(s.key, []).append(i)
     units = list(groups.values())
     unit_docs = [frozenset(sents[i].doc for i in u) for u in units]
-    used, rvec, edges, paired = _edges(store, units, sents, unit_docs, p)
+    unit_of = {i: k for k, u in enumerate(units) for i in u} if stored else {}
+    seeds = [sorted({unit_of[i] for i in claim}) for claim in stored]
+    is_fresh = (None if fresh is None else
+                np.array([not fresh.isdisjoint(d) for d in unit_docs], dtype=bool))  # fmt: skip
+    used, rvec, edges, paired = _edges(
+        store, units, sents, unit_docs, p, fresh=is_fresh, extra=[k for s in seeds for k in s]
+    )
     edges.sort(reverse=True)
     owner = list(range(len(used)))
     members: dict[int, list[int]] = {k: [k] for k in range(len(used))}
     docs_of: dict[int, set[str]] = {k: set(unit_docs[used[k]]) for k in range(len(used))}
+    _seed(seeds, used, owner, members, docs_of, paired)
     rep = [sents[units[k][0]] for k in used]
     # two clusters that failed the checks fail them again until one of them grows,
     # and clusters only grow: a failure is kept with both sizes (on a 10,000-document
@@ -258,9 +377,9 @@ def clusters(
             cb * n + ca, len(xb) << 32 | len(xa))  # fmt: skip
         if failed.get(pair) == sizes:
             continue
-        if (
-            len(xa) + len(xb) > 2 and float((rvec[xa] @ rvec[xb].T).mean()) < p.cohesion
-        ) or any(conflict(rep[x], rep[y]) for x in xa for y in xb):
+        if (len(xa) + len(xb) > 2 and float((rvec[xa] @ rvec[xb].T).mean()) < p.cohesion) or any(
+            conflict(rep[x], rep[y]) for x in xa for y in xb
+        ):
             failed[pair] = sizes
             continue
         for x in xb:
@@ -281,3 +400,26 @@ def clusters(
                     first[sents[i].doc] = i
         found.append(sorted(first.values()))
     return found, vectors
+
+
+def _seed(  # noqa: PLR0917 - the clustering's state, changed in place
+    seeds: Sequence[Sequence[int]],
+    used: Sequence[int],
+    owner: list[int],
+    members: dict[int, list[int]],
+    docs_of: dict[int, set[str]],
+    paired: np.ndarray,
+) -> None:
+    """Make each stored claim (its units, ``seeds``) one cluster again, whatever links it had."""
+    row = {k: r for r, k in enumerate(used)}
+    for seed in seeds:
+        head, *rest = (row[k] for k in seed)
+        if rest and owner[head] != head:
+            continue  # its first unit is in an earlier seed already (a republished copy)
+        for x in rest:
+            if owner[x] == x and len(members[x]) == 1:
+                owner[x] = head
+                members[head].append(x)
+                docs_of[head] |= docs_of.pop(x)
+                del members[x]
+        paired[members[head]] = True
