@@ -458,10 +458,12 @@ def sentences(store: SqliteStore, p: ClaimParams) -> list[Sent]:
     pair_df = Counter(itertools.chain.from_iterable(x.pairs for x in out))
     ent_limit = max(2.0, p.entity_share * len(out))
     rare_limit = max(3.0, p.rare_share * len(out))
+    # an entity or a pair that one sentence alone has can be shared with none: it
+    # is dropped too (most word pairs are such; a fifth of the sentences' memory)
     for x in out:
-        x.ents = _frozen(k for k in x.ents if ent_df[k] <= ent_limit)
+        x.ents = _frozen(k for k in x.ents if 2 <= ent_df[k] <= ent_limit)
         x.rare = _frozen(k for k in x.ents if ent_df[k] <= rare_limit and k not in groups)
-        x.pairs = _frozen(k for k in x.pairs if pair_df[k] <= p.phrase_df)
+        x.pairs = _frozen(k for k in x.pairs if 2 <= pair_df[k] <= p.phrase_df)
     return out
 
 
