@@ -165,8 +165,8 @@ def _candidates(
     """Pairs of units (of different documents) worth comparing, as two index arrays.
 
     With ``fresh`` (a boolean per unit), only pairs with a fresh unit on one side
-    at least: the keys of every unit are made (a key's rarity is the corpus's),
-    but only keys that a fresh unit has make pairs.
+    at least: which words are rare is still the whole corpus's, but only the keys
+    that a fresh unit has are made (:func:`_unit_keys`) and make pairs.
 
     A pair qualifies when it shares a strong key (a quantity, a rare entity, a
     rare word pair) or at least two keys of any kind: one shared name or number
