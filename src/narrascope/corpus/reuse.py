@@ -79,9 +79,6 @@ class Tokens:
     ends: array[int]
     regions: array[int]
 
-    def __len__(self) -> int:
-        return len(self.norms)
-
 
 @dataclass(frozen=True, slots=True)
 class Passage:

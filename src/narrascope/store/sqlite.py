@@ -202,7 +202,8 @@ class SqliteStore:
             raise StoreError(f"cannot store {doc.source}: {exc}") from None
 
     def count(self, table: str) -> int:
-        if table not in {"documents", "regions", "sentences", "mentions", "entities", "skips"}:
+        if table not in {"documents", "regions", "sentences", "mentions", "entities", "skips",
+                         "claims"}:
             raise StoreError(f"unknown table {table!r}")
         return int(self._db.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # noqa: S608 - table checked above
 

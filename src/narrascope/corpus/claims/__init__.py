@@ -111,7 +111,7 @@ def find_claims(
     every = [r["id"] for r in store.query("SELECT id FROM documents ORDER BY id")]
     fresh = frozenset(d for d in every if done.get(d) != key)
     if incremental and done and not fresh:
-        return _count(store)
+        return store.count("claims")
     sents = sentences(store, p)
     scratch = not (incremental and done and all(v == key for v in done.values())
                    and len(fresh) <= p.incremental_share * len(done))  # fmt: skip
@@ -168,8 +168,7 @@ def _write(  # noqa: PLR0917 - what the stage computed, handed on whole
             if fresh is None:
                 store.execute("DELETE FROM claims")
                 store.execute("DELETE FROM claim_docs")
-            for gone in sorted(set(stored) - set(kept.values())):
-                store.execute("DELETE FROM claim_members WHERE claim = ?", (gone,))
+            for gone in sorted(set(stored) - set(kept.values())):  # members: ON DELETE CASCADE
                 store.execute("DELETE FROM claims WHERE id = ?", (gone,))
             # the independence of a kept claim changes where new reused text joins
             # two of its documents
@@ -210,10 +209,6 @@ def _write(  # noqa: PLR0917 - what the stage computed, handed on whole
             )
     except StoreError as exc:
         raise StoreError(f"cannot write the claims: {exc}") from None
-
-
-def _count(store: SqliteStore) -> int:
-    return int(store.query("SELECT count(*) AS n FROM claims")[0]["n"])
 
 
 def _stored_claims(store: SqliteStore, sents: Sequence[Sent]) -> dict[int, list[int]]:
