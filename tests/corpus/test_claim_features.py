@@ -95,16 +95,16 @@ def test_stored_features_follow_entity_resolution(
     save_doc(memory_store, "a", ["The Americans said that six Americans died in 1975 in a raid."],
           entities=("Americans",))  # fmt: skip
     (sent,) = sentences(memory_store, ClaimParams())
-    assert sent.ents == set()  # named by one sentence alone: it can link nothing
+    assert sent.ents == ()  # named by one sentence alone: it can link nothing
     save_doc(memory_store, "b", ["Several Americans were hurt when the old bridge fell down."],
           entities=("Americans",))  # fmt: skip
-    assert [s.ents for s in sentences(memory_store, ClaimParams())] == [{"americans"}] * 2
+    assert [s.ents for s in sentences(memory_store, ClaimParams())] == [("americans",)] * 2
     # the entity stage resolves the mentions after their features were stored
     memory_store.execute(
         "INSERT INTO entities (id, name, type) VALUES ('ent-1', 'Americans', 'NORP')"
     )
     memory_store.execute("UPDATE mentions SET entity = 'ent-1'")
-    assert [s.ents for s in sentences(memory_store, ClaimParams())] == [{"ent-1"}] * 2
+    assert [s.ents for s in sentences(memory_store, ClaimParams())] == [("ent-1",)] * 2
 
 
 def test_adding_documents_in_two_steps_equals_one_step(

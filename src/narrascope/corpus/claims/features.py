@@ -30,9 +30,11 @@ __all__ = [
     "VERSION",
     "ClaimParams",
     "Sent",
+    "apart",
     "document_features",
     "feature_rows",
     "features_of",
+    "meets",
     "numbers",
     "quantities",
     "sentence_texts",
@@ -230,20 +232,35 @@ class ClaimParams:
 
 @dataclass(slots=True)
 class Sent:
-    """A content sentence as the rules see it (its text is read only where needed)."""
+    """A content sentence as the rules see it (its text is read only where needed).
+
+    Its features are tuples of distinct items, not sets: a tuple of ten words
+    costs 120 bytes, a set of them 728, and a corpus has hundreds of thousands
+    of sentences (:func:`meets` and :func:`apart` compare two).
+    """
 
     doc: str
     start: int
     end: int
     key: str  #: digest of the text with its spacing normalised: republished copies share it
-    nums: frozenset[int]
-    ents: frozenset[str]
-    words: frozenset[str]
-    qty: frozenset[tuple[int, str]]
-    names: frozenset[str] = frozenset()  #: entity keys and stems of capitalised words
-    pairs: frozenset[str] = frozenset()  #: adjacent content stems (no names), "a b"
+    nums: tuple[int, ...]
+    ents: tuple[str, ...]
+    words: tuple[str, ...]
+    qty: tuple[tuple[int, str], ...]
+    names: tuple[str, ...] = ()  #: entity keys and stems of capitalised words
+    pairs: tuple[str, ...] = ()  #: adjacent content stems (no names), "a b"
     size: int = 0  #: words
-    rare: frozenset[str] = frozenset()  #: entities few sentences name
+    rare: tuple[str, ...] = ()  #: entities few sentences name
+
+
+def meets(a: Sequence[Any], b: Sequence[Any]) -> bool:
+    """Whether two features of sentences (tuples of distinct items) share an item."""
+    return bool(a and b) and not frozenset(a).isdisjoint(b)
+
+
+def apart(a: Sequence[Any], b: Sequence[Any]) -> bool:
+    """Whether both have items and none in common (two sentences' numbers that conflict)."""
+    return bool(a and b) and frozenset(a).isdisjoint(b)
 
 
 def numbers(text: str) -> frozenset[int]:
@@ -405,29 +422,14 @@ def _complete(store: SqliteStore, p: ClaimParams) -> None:
             raise StoreError(f"cannot store the claim features: {exc}") from None
 
 
-_EMPTY: frozenset[Any] = frozenset()
-
-
-def _frozen(items: Iterable[Any]) -> frozenset[Any]:
-    """``frozenset(items)``, one shared object when empty (most sets of a sentence are:
-    216 bytes each, a fifth of the claim stage's memory for its sentences)."""
-    found = frozenset(items)
-    return found if found else _EMPTY
-
-
 def sentences(store: SqliteStore, p: ClaimParams) -> list[Sent]:
     """The corpus's candidate claim sentences, by document and start, with corpus-wide anchors.
 
-    Each document's stored features are read back one at a time, so only the
-    sentences, not their JSON too, are held for the whole corpus.
+    The stored features and resolved mentions are read back a chunk of documents
+    at a time, so only the sentences, not their JSON or every mention too, are
+    held for the whole corpus.
     """
     _complete(store, p)
-    entity = {
-        (r["doc"], int(r["start"]), int(r["end"])): r["entity"]
-        for r in store.query(
-            "SELECT doc, start, end, entity FROM mentions WHERE entity IS NOT NULL"
-        )
-    }
     # nationalities and other groups: descriptors more than actors
     groups = {
         r["entity"] or r["text"].lower()
@@ -437,22 +439,36 @@ def sentences(store: SqliteStore, p: ClaimParams) -> list[Sent]:
     # one string object per distinct word: JSON gives each occurrence its own
     # (on a 1,000-document store, a million strings, 55 MB)
     intern = sys.intern
-    stored = store.query(
-        "SELECT doc, data FROM claim_features WHERE version = ? ORDER BY doc", (_version(p),)
-    )
-    for row in stored:
-        doc = row["doc"]
-        for s, e, digest, size, nums, words, qty, names, pairs, inside, named in json.loads(
-            row["data"]
+    version = _version(p)
+    ids = [r["doc"] for r in store.query(
+        "SELECT doc FROM claim_features WHERE version = ? ORDER BY doc", (version,))]  # fmt: skip
+    for lo in range(0, len(ids), _CHUNK):
+        chunk = ids[lo : lo + _CHUNK]
+        marks = ",".join("?" * len(chunk))
+        entity = {
+            (r["doc"], int(r["start"]), int(r["end"])): r["entity"]
+            for r in store.query(
+                f"SELECT doc, start, end, entity FROM mentions WHERE entity IS NOT NULL AND doc IN ({marks})",  # noqa: E501, S608 - placeholders only
+                chunk,
+            )
+        }
+        for row in store.query(
+            f"SELECT doc, data FROM claim_features WHERE version = ? AND doc IN ({marks})"  # noqa: S608 - placeholders only
+            " ORDER BY doc",
+            (version, *chunk),
         ):
-            keys = _frozen(entity.get((doc, a, b)) or intern(low) for a, b, low in inside)
-            out.append(Sent(
-                doc, s, e, digest, _frozen(nums), keys, _frozen(map(intern, words)),
-                _frozen((v, intern(w)) for v, w in qty),
-                _frozen([*keys, *map(intern, named), *map(intern, names)]),
-                _frozen(map(intern, pairs)), size,
-            ))  # fmt: skip
-    del stored
+            doc = row["doc"]
+            for s, e, digest, size, nums, words, qty, names, pairs, inside, named in json.loads(
+                row["data"]
+            ):
+                keys = tuple(dict.fromkeys(
+                    entity.get((doc, a, b)) or intern(low) for a, b, low in inside))  # fmt: skip
+                out.append(Sent(
+                    doc, s, e, digest, tuple(nums), keys, tuple(map(intern, words)),
+                    tuple((v, intern(w)) for v, w in qty),
+                    tuple(dict.fromkeys([*keys, *map(intern, named), *map(intern, names)])),
+                    tuple(map(intern, pairs)), size,
+                ))  # fmt: skip
     # an entity or word pair that many sentences share is the corpus's subject, no anchor
     ent_df = Counter(itertools.chain.from_iterable(x.ents for x in out))
     pair_df = Counter(itertools.chain.from_iterable(x.pairs for x in out))
@@ -461,9 +477,9 @@ def sentences(store: SqliteStore, p: ClaimParams) -> list[Sent]:
     # an entity or a pair that one sentence alone has can be shared with none: it
     # is dropped too (most word pairs are such; a fifth of the sentences' memory)
     for x in out:
-        x.ents = _frozen(k for k in x.ents if 2 <= ent_df[k] <= ent_limit)
-        x.rare = _frozen(k for k in x.ents if ent_df[k] <= rare_limit and k not in groups)
-        x.pairs = _frozen(k for k in x.pairs if 2 <= pair_df[k] <= p.phrase_df)
+        x.ents = tuple(k for k in x.ents if 2 <= ent_df[k] <= ent_limit)
+        x.rare = tuple(k for k in x.ents if ent_df[k] <= rare_limit and k not in groups)
+        x.pairs = tuple(k for k in x.pairs if 2 <= pair_df[k] <= p.phrase_df)
     return out
 
 

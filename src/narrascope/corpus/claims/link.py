@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 
-from narrascope.corpus.claims.features import ClaimParams, Sent
+from narrascope.corpus.claims.features import ClaimParams, Sent, apart, meets
 from narrascope.corpus.claims.vectors import embeddings
 from narrascope.store import SqliteStore
 
@@ -29,10 +29,7 @@ _CODES = _BLOCK * 256  #: pair codes made or read at once (2 million: 16 MB)
 
 def conflict(a: Sent, b: Sent) -> bool:
     """Different numbers, or names on both sides and none in common."""
-    return bool(
-        (a.nums and b.nums and not a.nums & b.nums)
-        or (a.names and b.names and not a.names & b.names)
-    )
+    return apart(a.nums, b.nums) or apart(a.names, b.names)
 
 
 def _needed(a: Sent, b: Sent, p: ClaimParams) -> float | None:
@@ -44,18 +41,25 @@ def _needed(a: Sent, b: Sent, p: ClaimParams) -> float | None:
     if conflict(a, b):
         return None
     need = p.high
-    if a.rare & b.rare:
+    if meets(a.rare, b.rare):
         need = min(need, p.rare_low)
-    if a.ents & b.ents and (a.words & b.words) - a.names - b.names:
+    if meets(a.ents, b.ents) and _said(a, b):
         need = min(need, p.entity_low)  # a shared entity and a shared word that is no name
     if max(a.size, b.size) <= p.anchor_words:
-        if a.qty & b.qty:
+        if meets(a.qty, b.qty):
             need = min(need, p.quantity_low)
-        if a.pairs & b.pairs:
+        if meets(a.pairs, b.pairs):
             need = min(need, p.phrase_low)
-        if a.nums & b.nums:
+        if meets(a.nums, b.nums):
             need = min(need, p.low)
     return need
+
+
+def _said(a: Sent, b: Sent) -> bool:
+    """Whether ``a`` and ``b`` share a word that is a name of neither."""
+    other = frozenset(b.words)
+    names = {*a.names, *b.names}
+    return any(w in other and w not in names for w in a.words)
 
 
 def _ranks(
@@ -64,7 +68,7 @@ def _ranks(
     """Each word's place among the corpus's words, rarest first (by units that have it,
     then alphabetically), and the words that only one unit has."""
     df = Counter(
-        itertools.chain.from_iterable(sents[u[0]].words | sents[u[0]].names for u in units)
+        itertools.chain.from_iterable({*sents[u[0]].words, *sents[u[0]].names} for u in units)
     )
     order = sorted(df.items(), key=lambda kv: (kv[1], kv[0]))
     return {w: i for i, (w, _) in enumerate(order)}, frozenset(w for w, n in order if n == 1)
@@ -78,11 +82,13 @@ def _picks(s: Sent, rank: dict[str, int], once: frozenset[str], p: ClaimParams) 
     other sentence has too (a word no other sentence has can link nothing, and a
     common one links everything), its rarest names, and its five rarest words.
     ``rank`` and ``once``: :func:`_ranks`."""
+    names = frozenset(s.names)
     return (
-        sorted((s.words - s.names) - once, key=rank.__getitem__)[: p.key_words],
-        sorted(s.names - once, key=rank.__getitem__)[: p.key_words],
-        sorted(s.words - once, key=rank.__getitem__)[:5],
-    )
+        sorted((w for w in s.words if w not in names and w not in once),
+               key=rank.__getitem__)[: p.key_words],
+        sorted((w for w in s.names if w not in once), key=rank.__getitem__)[: p.key_words],
+        sorted((w for w in s.words if w not in once), key=rank.__getitem__)[:5],
+    )  # fmt: skip
 
 
 def _keys(s: Sent, picks: _Picks) -> set[str]:

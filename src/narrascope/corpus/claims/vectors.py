@@ -57,20 +57,23 @@ def _lexical(texts: Sequence[str]) -> np.ndarray:
 def embeddings(store: SqliteStore, sents: Sequence[Sent], kind: str) -> np.ndarray:
     """Vectors of ``sents``: the stored ones, embedding (and storing) only the missing ones.
 
-    Only the documents of ``sents`` are read, so a corpus's other vectors stay on disk.
+    Only the documents of ``sents`` are read, so a corpus's other vectors stay
+    on disk, and each stored vector is copied into the result as it is read.
     """
     if not sents:  # nothing to compare: no model to load
         return np.zeros((0, DIM), dtype=np.float32)
     # the model is loaded only when a vector is missing (MiniLM's name is tried first)
     name = LEXICAL if kind == "lexical" else MINILM
-    have = _stored_vectors(store, sents, name)
-    missing = [i for i, s in enumerate(sents) if (s.doc, s.start, s.end) not in have]
+    vectors = np.zeros((len(sents), DIM), dtype=np.float32)
+    found = _stored_vectors(store, sents, name, vectors)
+    missing = np.flatnonzero(~found).tolist()
     if missing:
         loaded, encode = encoder(kind)
         if loaded != name:  # MiniLM cannot be loaded here: the fallback's own vectors
-            name, have = loaded, _stored_vectors(store, sents, loaded)
-            missing = [i for i, s in enumerate(sents) if (s.doc, s.start, s.end) not in have]
-    vectors = np.zeros((len(sents), DIM), dtype=np.float32)
+            name = loaded
+            vectors[:] = 0.0
+            found = _stored_vectors(store, sents, loaded, vectors)
+            missing = np.flatnonzero(~found).tolist()
     if missing:
         # each distinct text is embedded once: republished copies cost nothing more
         distinct: dict[str, int] = {}
@@ -89,29 +92,27 @@ def embeddings(store: SqliteStore, sents: Sequence[Sent], kind: str) -> np.ndarr
         store_vectors(store, rows)
         for k, i in enumerate(missing):
             vectors[i] = new[k]
-    for i, s in enumerate(sents):
-        blob = have.get((s.doc, s.start, s.end))
-        if blob is not None:
-            vectors[i] = np.frombuffer(blob, dtype=np.float32)
     return vectors
 
 
 def _stored_vectors(
-    store: SqliteStore, sents: Sequence[Sent], name: str
-) -> dict[tuple[str, int, int], bytes]:
-    """The stored vectors of ``sents`` under the model ``name``, by (doc, start, end)."""
-    wanted = {(s.doc, s.start, s.end) for s in sents}
-    have: dict[tuple[str, int, int], bytes] = {}
+    store: SqliteStore, sents: Sequence[Sent], name: str, into: np.ndarray
+) -> np.ndarray:
+    """Copy the stored vectors of ``sents`` under the model ``name`` into their rows of
+    ``into``; returns which rows were found."""
+    row = {(s.doc, s.start, s.end): i for i, s in enumerate(sents)}
+    found = np.zeros(len(sents), dtype=bool)
     doc_ids = sorted({s.doc for s in sents})
     for lo in range(0, len(doc_ids), _CHUNK):
         chunk = doc_ids[lo : lo + _CHUNK]
         marks = ",".join("?" * len(chunk))
         sql = f"SELECT doc, start, end, vector FROM sentence_embeddings WHERE model = ? AND doc IN ({marks})"  # noqa: E501, S608 - placeholders only
         for r in store.query(sql, (name, *chunk)):
-            here = (r["doc"], int(r["start"]), int(r["end"]))
-            if here in wanted:
-                have[here] = r["vector"]
-    return have
+            i = row.get((r["doc"], int(r["start"]), int(r["end"])))
+            if i is not None:
+                into[i] = np.frombuffer(r["vector"], dtype=np.float32)
+                found[i] = True
+    return found
 
 
 class BackgroundVectors:
