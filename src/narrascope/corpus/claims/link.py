@@ -25,6 +25,7 @@ __all__ = ["clusters", "conflict"]
 
 _BLOCK = 8192  #: candidate pairs whose cosines are computed at once (both vectors: 25 MB)
 _CODES = _BLOCK * 256  #: pair codes made or read at once (2 million: 16 MB)
+_PASS = 1 << 24  #: pair codes sorted at once, at most (16.8 million: 134 MB)
 
 
 def conflict(a: Sent, b: Sent) -> bool:
@@ -212,10 +213,91 @@ def _candidates(
               for size in np.unique(sizes[shared]).tolist()]  # fmt: skip
     if not groups:  # no key is shared by two sentences
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    code, at = _pair_codes(groups, own, wt, n, fresh)
-    if not at:  # no pair with a fresh unit
+    # the pairs are made, sorted and deduplicated in passes, each over the pairs
+    # whose first (lower) unit is in one range: concatenated, they are in the order
+    # one sort of them all would give, but only one pass's codes are held at a time
+    lefts: list[np.ndarray] = []
+    rights: list[np.ndarray] = []
+    for lo, hi, bound in _passes(groups, own, n):
+        left, right = _pass(_pair_codes(groups, own, wt, n, fresh, (lo, hi), bound), n)
+        lefts.append(left)
+        rights.append(right)
+    left, right = np.concatenate(lefts), np.concatenate(rights)
+    del lefts, rights
+    if not len(left):  # no pair with a fresh unit
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    code = code[:at]  # shorter than allocated where only fresh units' pairs are kept
+    # units of one document each (most): compare document numbers; copies: their sets
+    names = {d: i for i, d in enumerate(sorted({d for docs in unit_docs for d in docs}))}
+    single = np.array(
+        [names[next(iter(d))] if len(d) == 1 else -1 for d in unit_docs], dtype=np.int32
+    )
+    da, db = single[left], single[right]
+    ok = (left != right) & ((da != db) | (da < 0))
+    multi = np.flatnonzero(ok & ((da < 0) | (db < 0)))
+    ok[multi] = [not unit_docs[int(left[i])] & unit_docs[int(right[i])] for i in multi]
+    return left[ok], right[ok]
+
+
+def _passes(
+    groups: Sequence[tuple[int, np.ndarray]], own: np.ndarray, n: int
+) -> list[tuple[int, int, int]]:
+    """Ranges of first units ``(lo, hi, at most how many pairs)``, each of about
+    ``_PASS`` pairs (a unit with more is a range alone)."""
+    per = np.zeros(n, dtype=np.float64)  # pairs whose first unit this is (exact: < 2**53)
+    for size, firsts in groups:
+        after = np.arange(size - 1, -1, -1, dtype=np.float64)  # members after each place
+        step = max(1, _CODES // size)
+        for lo in range(0, len(firsts), step):
+            members = np.sort(own[firsts[lo : lo + step, None] + np.arange(size)], axis=1)
+            per += np.bincount(members.ravel(), weights=np.tile(after, len(members)), minlength=n)
+    cum = np.cumsum(per).astype(np.int64)
+    cuts = np.unique(np.searchsorted(cum, np.arange(_PASS, int(cum[-1]), _PASS), side="right"))
+    edges = [0, *(int(c) for c in cuts if 0 < c < n), n]
+    below = np.r_[0, cum]
+    return [(lo, hi, int(below[hi] - below[lo])) for lo, hi in itertools.pairwise(edges)]
+
+
+def _pair_codes(  # noqa: PLR0917 - the postings, and the pass
+    groups: Sequence[tuple[int, np.ndarray]],
+    own: np.ndarray,
+    wt: np.ndarray,
+    n: int,
+    fresh: np.ndarray | None,
+    first: tuple[int, int],
+    bound: int,
+) -> np.ndarray:
+    """The codes of the pairs of each posting (by size: its first keys) whose first unit
+    is in the range ``first``; ``bound``: at most how many there are (:func:`_passes`).
+
+    One array, filled group by group and sorted in place by :func:`_pass` (its
+    pages past the codes are never touched, so cost no memory).
+    """
+    code = np.empty(bound, dtype=np.int64)
+    at = 0
+    low, high = first
+    for size, firsts in groups:
+        a, b = np.triu_indices(size, 1)
+        step = max(1, _CODES // len(a))  # keys at a time
+        for lo in range(0, len(firsts), step):
+            first_of = firsts[lo : lo + step]
+            members = np.sort(own[first_of[:, None] + np.arange(size)], axis=1)
+            # a posting whose pairs all start outside the range is left out
+            inside = (members[:, 0] < high) & (members[:, size - 2] >= low)
+            members, first_of = members[inside], first_of[inside]
+            left = members[:, a]
+            part = (left * n + members[:, b]) * 4 + wt[first_of, None]
+            wanted = (left >= low) & (left < high)
+            if fresh is not None:  # a posting with a fresh unit has pairs of old ones too
+                wanted &= fresh[left] | fresh[members[:, b]]
+            part = part[wanted]
+            code[at : at + len(part)] = part
+            at += len(part)
+    return code[:at]
+
+
+def _pass(code: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs ``(left, right)`` (int32 units, in order) that the coded keys qualify:
+    one strong key or two keys. ``code`` is sorted in place."""
     code.sort()
     # weights are 1 or 2, so a pair's total reaches 2 where one of its codes weighs 2
     # or it has two codes; both are read off the sorted array a block at a time, so
@@ -229,50 +311,9 @@ def _candidates(
         keep[lo:hi] |= code[lo:hi] == code[lo + 1 : hi + 1]
     kept = code[keep]
     del code, keep
-    chosen = kept[np.r_[True, kept[1:] != kept[:-1]]]
+    chosen = kept[np.r_[True, kept[1:] != kept[:-1]]] if len(kept) else kept
     del kept
-    left = (chosen // n).astype(np.int32)  # units: half the bytes of a pair code
-    right = (chosen % n).astype(np.int32)
-    del chosen
-    # units of one document each (most): compare document numbers; copies: their sets
-    names = {d: i for i, d in enumerate(sorted({d for docs in unit_docs for d in docs}))}
-    single = np.array(
-        [names[next(iter(d))] if len(d) == 1 else -1 for d in unit_docs], dtype=np.int32
-    )
-    da, db = single[left], single[right]
-    ok = (left != right) & ((da != db) | (da < 0))
-    multi = np.flatnonzero(ok & ((da < 0) | (db < 0)))
-    ok[multi] = [not unit_docs[int(left[i])] & unit_docs[int(right[i])] for i in multi]
-    return left[ok], right[ok]
-
-
-def _pair_codes(
-    groups: Sequence[tuple[int, np.ndarray]],
-    own: np.ndarray,
-    wt: np.ndarray,
-    n: int,
-    fresh: np.ndarray | None,
-) -> tuple[np.ndarray, int]:
-    """The codes of the pairs of each posting (by size: its first keys), and how many.
-
-    One array, filled group by group (on a 10,000-document corpus it holds
-    hundreds of millions of codes, so it is made once and sorted in place).
-    """
-    code = np.empty(sum(len(f) * size * (size - 1) // 2 for size, f in groups), dtype=np.int64)
-    at = 0
-    for size, firsts in groups:
-        a, b = np.triu_indices(size, 1)
-        step = max(1, _CODES // len(a))  # keys at a time
-        for lo in range(0, len(firsts), step):
-            first_of = firsts[lo : lo + step]
-            members = np.sort(own[first_of[:, None] + np.arange(size)], axis=1)
-            part = (members[:, a] * n + members[:, b]) * 4 + wt[first_of, None]
-            if fresh is not None:  # a posting with a fresh unit has pairs of old ones too
-                part = part[fresh[members[:, a]] | fresh[members[:, b]]]
-            part = part.ravel()
-            code[at : at + len(part)] = part
-            at += len(part)
-    return code, at
+    return (chosen // n).astype(np.int32), (chosen % n).astype(np.int32)
 
 
 def _rows(used: np.ndarray, units: np.ndarray) -> np.ndarray:

@@ -1,0 +1,67 @@
+"""Candidate pairs of the claim stage: made in passes, the same as in one."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+
+from narrascope.corpus.claims import ClaimParams, link
+from narrascope.corpus.claims.features import Sent
+
+
+def _corpus(seed: int = 0) -> list[Sent]:
+    rng = random.Random(seed)
+    vocab = [f"word{i}" for i in range(40)]
+    names = [f"name{i}" for i in range(8)]
+    out = []
+    for d in range(30):
+        for k in range(4):
+            words = tuple(sorted(set(rng.sample(vocab, 8))))
+            named = tuple(sorted(set(rng.sample(names, 2))))
+            nums = (rng.randrange(5),) if rng.random() < 0.3 else ()
+            out.append(Sent(f"doc{d:02}", k * 100, k * 100 + 90, f"{d}-{k}", nums, (),
+                            words, (), named, (), 12))  # fmt: skip
+    return out
+
+
+def _pairs(sents: list[Sent], fresh: np.ndarray | None = None) -> list[tuple[int, int]]:
+    units = [[i] for i in range(len(sents))]
+    docs = [frozenset([s.doc]) for s in sents]
+    left, right = link._candidates(units, sents, docs, ClaimParams(), fresh)
+    return list(zip(left.tolist(), right.tolist(), strict=True))
+
+
+@pytest.mark.parametrize("with_fresh", [False, True])
+def test_pairs_made_in_passes_are_those_of_one_pass(
+    monkeypatch: pytest.MonkeyPatch, with_fresh: bool
+) -> None:
+    sents = _corpus()
+    fresh = np.arange(len(sents)) >= 100 if with_fresh else None
+    whole = _pairs(sents, fresh)
+    assert len(whole) > 100  # the vocabulary is small: many sentences share keys
+    passes: list[int] = []
+    real = link._passes
+
+    def small(*args: object) -> list[tuple[int, int, int]]:
+        found = real(*args)  # type: ignore[arg-type]
+        passes.append(len(found))
+        return found
+
+    monkeypatch.setattr(link, "_PASS", 50)
+    monkeypatch.setattr(link, "_passes", small)
+    assert _pairs(sents, fresh) == whole
+    assert passes[0] > 5  # it did run in several passes
+    if fresh is not None:
+        assert all(a >= 100 or b >= 100 for a, b in whole)
+
+
+def test_pass_bounds_cover_every_pair() -> None:
+    own = np.array([0, 3, 1, 3, 2, 0, 1, 2, 3], dtype=np.int64)
+    # postings: [0, 3] [1, 3, 2] [0, 1, 2, 3] (their first keys at 0, 2, 5)
+    groups = [(2, np.array([0])), (3, np.array([2])), (4, np.array([5]))]
+    bounds = link._passes(groups, own, 4)
+    assert sum(b for _, _, b in bounds) == 1 + 3 + 6
+    assert bounds[0][0] == 0
+    assert bounds[-1][1] == 4
