@@ -172,3 +172,24 @@ def test_corpus_stages_pause_the_cycle_collector_and_restore_it(
         pipeline.run_corpus_stages(memory_store)
     assert seen == [False]  # paused inside the stage
     assert gc.isenabled()  # and on again after it, even though it failed
+
+
+def test_each_corpus_stage_first_gives_freed_heap_back(
+    memory_store: SqliteStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import platform
+
+    from narrascope import pipeline
+
+    # glibc has malloc_trim; elsewhere the call is skipped, not an error
+    assert pipeline._release_heap() is (platform.libc_ver()[0] == "glibc")
+    calls: list[bool] = []
+
+    def release() -> bool:
+        calls.append(True)
+        return True
+
+    monkeypatch.setattr(pipeline, "_release_heap", release)
+    peaks: dict[str, float] = {}
+    pipeline.run_corpus_stages(memory_store, peaks=peaks)
+    assert len(calls) == len(peaks) == 5  # entities, timeline, reuse, claims, network
