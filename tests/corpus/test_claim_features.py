@@ -141,3 +141,24 @@ def test_no_model_is_loaded_when_every_vector_is_stored(
     monkeypatch.setattr(vectors, "encoder", no_model)
     find_claims(memory_store, LEXICAL)
     assert _claims(memory_store) == before
+
+
+def test_only_word_pairs_that_two_sentences_share_are_kept(
+    memory_store: SqliteStore, save_doc: SaveDoc
+) -> None:
+    texts = {
+        "a": "Officials said the terrorist cult bombed the old market.",
+        "b": "A terrorist cult bombed a bridge near the market square.",
+        "c": "The old market was bombed by a terrorist cult at night.",
+        "d": "Reporters saw a bridge near the river before the storm.",
+    }
+    ids = {save_doc(memory_store, name, [text]): name for name, text in texts.items()}
+    sents = {ids[s.doc]: s for s in sentences(memory_store, ClaimParams())}
+    # "terror cult": three sentences, so no anchor; "cult bombed" (a, b), "bridge
+    # near" (b, d) and "old market" (a, c): two each, kept on both sides
+    assert set(sents["a"].pairs) & set(sents["b"].pairs) == {hash("cult bombed")}
+    assert set(sents["b"].pairs) & set(sents["d"].pairs) == {hash("bridge near")}
+    assert set(sents["a"].pairs) & set(sents["c"].pairs) == {hash("old market")}
+    every = [k for s in sents.values() for k in s.pairs]
+    assert hash("terror cult") not in every  # in three sentences
+    assert len(every) == 2 * len(set(every))  # each kept pair: exactly two sentences

@@ -17,10 +17,13 @@ import itertools
 import json
 import re
 import sys
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
+
+import numpy as np
 
 from narrascope.errors import StoreError
 from narrascope.model import Document
@@ -248,7 +251,9 @@ class Sent:
     words: tuple[str, ...]
     qty: tuple[tuple[int, str], ...]
     names: tuple[str, ...] = ()  #: entity keys and stems of capitalised words
-    pairs: tuple[str, ...] = ()  #: adjacent content stems (no names), "a b"
+    #: adjacent content stems (no names), "a b", that one other sentence has too,
+    #: by their hashes (only shared ones are kept, and only equality is asked of them)
+    pairs: tuple[int, ...] = ()
     size: int = 0  #: words
     rare: tuple[str, ...] = ()  #: entities few sentences name
 
@@ -435,7 +440,11 @@ def sentences(store: SqliteStore, p: ClaimParams) -> list[Sent]:
         r["entity"] or r["text"].lower()
         for r in store.query("SELECT text, entity FROM mentions WHERE label = 'NORP'")
     }
-    out = []
+    out: list[Sent] = []
+    # every word pair of every sentence, as hashes in flat arrays: most pairs are
+    # in one sentence alone and are dropped below, so they are never held as strings
+    pair_hash: array[int] = array("q")
+    pair_owner: array[int] = array("i")
     # one string object per distinct word: JSON gives each occurrence its own
     # (on a 1,000-document store, a million strings, 55 MB)
     intern = sys.intern
@@ -463,15 +472,16 @@ def sentences(store: SqliteStore, p: ClaimParams) -> list[Sent]:
             ):
                 keys = tuple(dict.fromkeys(
                     entity.get((doc, a, b)) or intern(low) for a, b, low in inside))  # fmt: skip
+                pair_hash.extend(map(hash, pairs))
+                pair_owner.extend(itertools.repeat(len(out), len(pairs)))
                 out.append(Sent(
                     doc, s, e, digest, tuple(nums), keys, tuple(map(intern, words)),
                     tuple((v, intern(w)) for v, w in qty),
                     tuple(dict.fromkeys([*keys, *map(intern, named), *map(intern, names)])),
-                    tuple(map(intern, pairs)), size,
+                    (), size,
                 ))  # fmt: skip
     # an entity or word pair that many sentences share is the corpus's subject, no anchor
     ent_df = Counter(itertools.chain.from_iterable(x.ents for x in out))
-    pair_df = Counter(itertools.chain.from_iterable(x.pairs for x in out))
     ent_limit = max(2.0, p.entity_share * len(out))
     rare_limit = max(3.0, p.rare_share * len(out))
     # an entity or a pair that one sentence alone has can be shared with none: it
@@ -479,8 +489,26 @@ def sentences(store: SqliteStore, p: ClaimParams) -> list[Sent]:
     for x in out:
         x.ents = tuple(k for k in x.ents if 2 <= ent_df[k] <= ent_limit)
         x.rare = tuple(k for k in x.ents if ent_df[k] <= rare_limit and k not in groups)
-        x.pairs = tuple(k for k in x.pairs if 2 <= pair_df[k] <= p.phrase_df)
+    _shared_pairs(out, pair_hash, pair_owner, p.phrase_df)
     return out
+
+
+def _shared_pairs(out: Sequence[Sent], hashes: array[int], owners: array[int], most: int) -> None:
+    """Give each sentence of ``out`` its word pairs (``hashes``, by sentence index in
+    ``owners``) that 2 to ``most`` sentences have."""
+    if not hashes:
+        return
+    h = np.frombuffer(hashes, dtype=np.int64)
+    order = np.argsort(h, kind="stable")
+    h = h[order]
+    starts = np.flatnonzero(np.r_[True, h[1:] != h[:-1]])
+    sizes = np.diff(np.r_[starts, len(h)])
+    keep = np.repeat((sizes >= 2) & (sizes <= most), sizes)
+    kept, who = h[keep], np.frombuffer(owners, dtype=np.int32)[order][keep]
+    by = np.argsort(who, kind="stable")  # by sentence, then by hash
+    kept, who = kept[by].tolist(), who[by].tolist()
+    for i, group in itertools.groupby(range(len(who)), key=who.__getitem__):
+        out[i].pairs = tuple(kept[k] for k in group)
 
 
 def sentence_texts(store: SqliteStore, sents: Sequence[Sent]) -> list[str]:
