@@ -416,7 +416,11 @@ def clusters(
     for i, s in enumerate(sents):
         groups.setdefault(s.key, []).append(i)
     units = list(groups.values())
-    unit_docs = [frozenset(sents[i].doc for i in u) for u in units]
+    # one set object per distinct set of documents (most units: one document)
+    distinct: dict[frozenset[str], frozenset[str]] = {}
+    unit_docs = [distinct.setdefault(d, d) for d in (frozenset(sents[i].doc for i in u)
+                                                     for u in units)]  # fmt: skip
+    del distinct
     unit_of = {i: k for k, u in enumerate(units) for i in u} if stored else {}
     seeds = [sorted({unit_of[i] for i in claim}) for claim in stored]
     is_fresh = (None if fresh is None else
@@ -428,9 +432,12 @@ def clusters(
     # in reverse would be)
     order = np.lexsort((edges[2], edges[1], edges[0]))[::-1]
     owner = list(range(len(used)))
-    members: dict[int, list[int]] = {k: [k] for k in range(len(used))}
-    docs_of: dict[int, set[str]] = {k: set(unit_docs[used[k]]) for k in range(len(used))}
-    _seed(seeds, used, owner, members, docs_of, paired)
+    # the rows and documents of each cluster of two or more rows (a row alone: itself
+    # and its unit's documents, held once for the whole corpus)
+    members: dict[int, list[int]] = {}
+    docs_of: dict[int, set[str]] = {}
+    alone = [unit_docs[k] for k in used]
+    _seed(seeds, used, owner, members, docs_of, alone, paired)
     rep = [sents[units[k][0]] for k in used]
     # two clusters that failed the checks fail them again until one of them grows,
     # and clusters only grow: a failure is kept with both sizes (on a 10,000-document
@@ -441,8 +448,9 @@ def clusters(
         ca, cb = owner[a], owner[b]
         if ca == cb:
             continue
-        xa, xb = members[ca], members[cb]
-        if docs_of[ca] & docs_of[cb]:
+        xa, xb = members.get(ca) or [ca], members.get(cb) or [cb]
+        da, db = docs_of.get(ca) or alone[ca], docs_of.get(cb) or alone[cb]
+        if not da.isdisjoint(db):
             continue  # one sentence per document and claim
         pair, sizes = (ca * n + cb, len(xa) << 32 | len(xb)) if ca < cb else (
             cb * n + ca, len(xb) << 32 | len(xa))  # fmt: skip
@@ -455,13 +463,12 @@ def clusters(
             continue
         for x in xb:
             owner[x] = ca
-        xa.extend(xb)
-        docs_of[ca] |= docs_of.pop(cb)
-        del members[cb]
+        _join(ca, cb, members, docs_of, alone)
     found = []
     vectors: dict[int, np.ndarray] = {}
-    for cluster in members.values():
-        if len(docs_of[cluster[0]]) < 2 or not paired[cluster[0]]:
+    for head in (k for k in range(n) if owner[k] == k):
+        cluster = members.get(head) or [head]
+        if len(docs_of.get(head) or alone[head]) < 2 or not paired[head]:
             continue  # one document, or copies that no rule could link to anything
         first: dict[str, int] = {}
         for k in cluster:
@@ -479,6 +486,7 @@ def _seed(  # noqa: PLR0917 - the clustering's state, changed in place
     owner: list[int],
     members: dict[int, list[int]],
     docs_of: dict[int, set[str]],
+    alone: Sequence[frozenset[str]],
     paired: np.ndarray,
 ) -> None:
     """Make each stored claim (its units, ``seeds``) one cluster again, whatever links it had."""
@@ -488,12 +496,24 @@ def _seed(  # noqa: PLR0917 - the clustering's state, changed in place
         if rest and owner[head] != head:
             continue  # its first unit is in an earlier seed already (a republished copy)
         for x in rest:
-            if owner[x] == x and len(members[x]) == 1:
+            if owner[x] == x and x not in members:  # a row alone
                 owner[x] = head
-                members[head].append(x)
-                docs_of[head] |= docs_of.pop(x)
-                del members[x]
-        paired[members[head]] = True
+                _join(head, x, members, docs_of, alone)
+        paired[members.get(head) or [head]] = True
+
+
+def _join(
+    a: int,
+    b: int,
+    members: dict[int, list[int]],
+    docs_of: dict[int, set[str]],
+    alone: Sequence[frozenset[str]],
+) -> None:
+    """Add the cluster of row ``b`` to that of row ``a`` (their owners are set apart)."""
+    rows = members.pop(b, None)
+    members.setdefault(a, [a]).extend([b] if rows is None else rows)
+    docs = docs_of.pop(b, None)
+    docs_of.setdefault(a, set(alone[a])).update(alone[b] if docs is None else docs)
 
 
 def _in_order(
