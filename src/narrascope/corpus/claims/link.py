@@ -238,6 +238,12 @@ def _candidates(
     return left[ok], right[ok]
 
 
+def _members(own: np.ndarray, firsts: np.ndarray, size: int) -> np.ndarray:
+    """The units of the postings that start at ``firsts`` (each of ``size``), one sorted
+    row a posting."""
+    return np.sort(own[firsts[:, None] + np.arange(size)], axis=1)
+
+
 def _passes(
     groups: Sequence[tuple[int, np.ndarray]], own: np.ndarray, n: int
 ) -> list[tuple[int, int, int]]:
@@ -248,7 +254,7 @@ def _passes(
         after = np.arange(size - 1, -1, -1, dtype=np.float64)  # members after each place
         step = max(1, _CODES // size)
         for lo in range(0, len(firsts), step):
-            members = np.sort(own[firsts[lo : lo + step, None] + np.arange(size)], axis=1)
+            members = _members(own, firsts[lo : lo + step], size)
             per += np.bincount(members.ravel(), weights=np.tile(after, len(members)), minlength=n)
     cum = np.cumsum(per).astype(np.int64)
     cuts = np.unique(np.searchsorted(cum, np.arange(_PASS, int(cum[-1]), _PASS), side="right"))
@@ -280,7 +286,7 @@ def _pair_codes(  # noqa: PLR0917 - the postings, and the pass
         step = max(1, _CODES // len(a))  # keys at a time
         for lo in range(0, len(firsts), step):
             first_of = firsts[lo : lo + step]
-            members = np.sort(own[first_of[:, None] + np.arange(size)], axis=1)
+            members = _members(own, first_of, size)
             # a posting whose pairs all start outside the range is left out
             inside = (members[:, 0] < high) & (members[:, size - 2] >= low)
             members, first_of = members[inside], first_of[inside]
