@@ -65,3 +65,16 @@ def test_pass_bounds_cover_every_pair() -> None:
     assert sum(b for _, _, b in bounds) == 1 + 3 + 6
     assert bounds[0][0] == 0
     assert bounds[-1][1] == 4
+
+
+def test_used_units_and_their_rows_in_place() -> None:
+    rng = np.random.default_rng(0)
+    left = rng.integers(0, 50, 400).astype(np.int32)
+    right = rng.integers(50, 90, 400).astype(np.int32)
+    a, b = left.copy(), right.copy()
+    used = link._used(100, a, b, [95, 3])
+    want = np.unique(np.r_[left, right, 95, 3])
+    assert used.tolist() == want.tolist()
+    assert a.dtype == b.dtype == np.int32  # the pairs' own arrays, now rows
+    assert (used[a] == left).all()
+    assert (used[b] == right).all()

@@ -454,8 +454,8 @@ def sentences(store: SqliteStore, p: ClaimParams) -> list[Sent]:
     for lo in range(0, len(ids), _CHUNK):
         chunk = ids[lo : lo + _CHUNK]
         marks = ",".join("?" * len(chunk))
-        entity = {
-            (r["doc"], int(r["start"]), int(r["end"])): r["entity"]
+        entity = {  # interned: each row read gives its own copy of an entity's id
+            (r["doc"], int(r["start"]), int(r["end"])): intern(r["entity"])
             for r in store.query(
                 f"SELECT doc, start, end, entity FROM mentions WHERE entity IS NOT NULL AND doc IN ({marks})",  # noqa: E501, S608 - placeholders only
                 chunk,

@@ -182,25 +182,26 @@ def _candidates(
     bytes per key, not a Python object.
     """
     hashes: array[int] = array("q")
-    owners: array[int] = array("q")
+    owners: array[int] = array("i")
     weights: array[int] = array("b")
     for k, keys in _unit_keys(units, sents, p, fresh):
         hashes.extend(map(hash, keys))
         owners.extend(itertools.repeat(k, len(keys)))
         weights.extend([2 if key[0] in "qrp" else 1 for key in keys])
     if not hashes:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int32)
+    # grouped by hash: the owners and weights are gathered in hash order, and the
+    # hashes themselves sorted in place (the order of a key's entries is free: its
+    # units are sorted below, and they all have the key's weight)
     h = np.frombuffer(hashes, dtype=np.int64)
-    order = np.argsort(h, kind="stable")
-    h, own, wt = (
-        h[order],
-        np.frombuffer(owners, dtype=np.int64)[order],
-        np.frombuffer(weights, dtype=np.int8)[order],
-    )
-    del hashes, owners, weights, order  # the sorted copies are all that is read below
+    order = np.argsort(h)
+    own = np.frombuffer(owners, dtype=np.int32)[order]
+    wt = np.frombuffer(weights, dtype=np.int8)[order]
+    del order, owners, weights
+    h.sort()
     starts = np.flatnonzero(np.r_[True, h[1:] != h[:-1]])
     sizes = np.diff(np.r_[starts, len(h)])
-    del h
+    del h, hashes
     n = len(units)
     # a pair is coded as (a * n + b) * 4 + the key's weight, in one array sorted in
     # place: a few bytes a pair, not an index and two sorted copies besides
@@ -212,36 +213,44 @@ def _candidates(
     groups = [(size, starts[shared & (sizes == size)])
               for size in np.unique(sizes[shared]).tolist()]  # fmt: skip
     if not groups:  # no key is shared by two sentences
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    # the pairs are made, sorted and deduplicated in passes, each over the pairs
-    # whose first (lower) unit is in one range: concatenated, they are in the order
-    # one sort of them all would give, but only one pass's codes are held at a time
-    lefts: list[np.ndarray] = []
-    rights: list[np.ndarray] = []
-    for lo, hi, bound in _passes(groups, own, n):
-        left, right = _pass(_pair_codes(groups, own, wt, n, fresh, (lo, hi), bound), n)
-        lefts.append(left)
-        rights.append(right)
-    left, right = np.concatenate(lefts), np.concatenate(rights)
-    del lefts, rights
-    if not len(left):  # no pair with a fresh unit
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int32)
     # units of one document each (most): compare document numbers; copies: their sets
     names = {d: i for i, d in enumerate(sorted({d for docs in unit_docs for d in docs}))}
     single = np.array(
         [names[next(iter(d))] if len(d) == 1 else -1 for d in unit_docs], dtype=np.int32
     )
+    del names
+    # the pairs are made, sorted and deduplicated in passes, each over the pairs
+    # whose first (lower) unit is in one range: concatenated, they are in the order
+    # one sort of them all would give, but only one pass's codes are held at a time;
+    # a pass's pairs of one document are dropped before they are added to the others
+    # (buffers that grow in place: no second copy of all pairs is made to join them)
+    lefts, rights = bytearray(), bytearray()
+    for lo, hi, bound in _passes(groups, own, n):
+        left, right = _pass(_pair_codes(groups, own, wt, n, fresh, (lo, hi), bound), n)
+        ok = _apart(left, right, single, unit_docs)
+        lefts += left[ok].tobytes()
+        rights += right[ok].tobytes()
+        del left, right, ok
+    return np.frombuffer(lefts, dtype=np.int32), np.frombuffer(rights, dtype=np.int32)
+
+
+def _apart(
+    left: np.ndarray, right: np.ndarray, single: np.ndarray, unit_docs: Sequence[frozenset[str]]
+) -> np.ndarray:
+    """Which pairs of units have no document in common; ``single``: each unit's document
+    number, or -1 for units in several documents (compared by their sets)."""
     da, db = single[left], single[right]
-    ok = (left != right) & ((da != db) | (da < 0))
+    ok: np.ndarray = (left != right) & ((da != db) | (da < 0))
     multi = np.flatnonzero(ok & ((da < 0) | (db < 0)))
     ok[multi] = [not unit_docs[int(left[i])] & unit_docs[int(right[i])] for i in multi]
-    return left[ok], right[ok]
+    return ok
 
 
 def _members(own: np.ndarray, firsts: np.ndarray, size: int) -> np.ndarray:
     """The units of the postings that start at ``firsts`` (each of ``size``), one sorted
     row a posting."""
-    return np.sort(own[firsts[:, None] + np.arange(size)], axis=1)
+    return np.sort(own[firsts[:, None] + np.arange(size)].astype(np.int64), axis=1)
 
 
 def _passes(
@@ -322,12 +331,20 @@ def _pass(code: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     return (chosen // n).astype(np.int32), (chosen % n).astype(np.int32)
 
 
-def _rows(used: np.ndarray, units: np.ndarray) -> np.ndarray:
-    """The rows of ``units`` in the sorted array ``used``, a block at a time, as int32."""
-    out = np.empty(len(units), dtype=np.int32)
-    for lo in range(0, len(units), _CODES):
-        out[lo : lo + _CODES] = np.searchsorted(used, units[lo : lo + _CODES])
-    return out
+def _used(n: int, left: np.ndarray, right: np.ndarray, extra: Sequence[int]) -> np.ndarray:
+    """The units of the pairs ``(left, right)`` and ``extra``, in order; the pairs' units
+    (int32) are replaced, in place, by their rows in it."""
+    seen = np.zeros(n, dtype=bool)
+    seen[left] = True
+    seen[right] = True
+    seen[np.asarray(extra, dtype=np.int64)] = True
+    used = np.flatnonzero(seen)
+    row = np.zeros(n, dtype=np.int32)
+    row[used] = np.arange(len(used), dtype=np.int32)
+    for side in (left, right):
+        for lo in range(0, len(side), _CODES):
+            side[lo : lo + _CODES] = row[side[lo : lo + _CODES]]
+    return used
 
 
 def _edges(
@@ -353,13 +370,13 @@ def _edges(
     ``fresh``: only pairs with a fresh unit (:func:`_candidates`); ``extra``: units
     that are rows (and get vectors) whether or not they are in a pair.
     """
-    cand_a, cand_b = _candidates(units, sents, unit_docs, p, fresh)
-    used = np.unique(np.concatenate([cand_a, cand_b, np.asarray(extra, dtype=np.int64)]))
+    # the candidate pairs' units become rows in place: no second pair of arrays
+    # (on a 10,000-document corpus, 18.9 million pairs: 151 MB a pair of int32 arrays)
+    ra, rb = _candidates(units, sents, unit_docs, p, fresh)
+    used = _used(len(units), ra, rb, extra)
     rows = used.tolist()
     reps = [sents[units[k][0]] for k in rows]
     rvec = embeddings(store, reps, p.model)
-    ra, rb = _rows(used, cand_a), _rows(used, cand_b)
-    del cand_a, cand_b
     # the quantity rule's threshold is far below the others, but it needs a counted
     # quantity on both sides in sentences short enough for weak anchors
     floor = min(p.high, p.low, p.entity_low, p.rare_low, p.phrase_low)
@@ -422,6 +439,7 @@ def clusters(
     for i, s in enumerate(sents):
         groups.setdefault(s.key, []).append(i)
     units = list(groups.values())
+    del groups  # the units are all that is read of it
     # one set object per distinct set of documents (most units: one document)
     distinct: dict[frozenset[str], frozenset[str]] = {}
     unit_docs = [distinct.setdefault(d, d) for d in (frozenset(sents[i].doc for i in u)
