@@ -193,3 +193,25 @@ def test_each_corpus_stage_first_gives_freed_heap_back(
     peaks: dict[str, float] = {}
     pipeline.run_corpus_stages(memory_store, peaks=peaks)
     assert len(calls) == len(peaks) == 5  # entities, timeline, reuse, claims, network
+
+
+def test_build_empties_the_parse_lemma_caches_before_the_corpus_stages(
+    tmp_path: Path, memory_store: SqliteStore, settings: Settings, nlp: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from narrascope import pipeline
+    from narrascope.extract import events as events_stage
+
+    _write(tmp_path, "a.txt", "The ministers announced new sanctions after the attack.\n")
+    component = nlp.get_pipe("lemmatizer")
+    seen: list[tuple[bool, int]] = []
+    stages = pipeline.run_corpus_stages
+
+    def corpus_stages(*args: Any, **kwargs: Any) -> int:
+        seen.append((component in events_stage._RULE_CACHES, len(component.cache)))
+        return stages(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "run_corpus_stages", corpus_stages)
+    build([str(tmp_path)], memory_store, settings, nlp=nlp)
+    assert seen == [(False, 0)]
+    assert memory_store.count("documents") == 1

@@ -378,7 +378,11 @@ def _annotate_guarded(
     skip: Callable[[str, str], None],
     timings: dict[str, float] | None = None,
 ) -> Iterator[Document]:
-    """Annotate in batches; if a batch fails, redo it one document at a time."""
+    """Annotate in batches; if a batch fails, redo it one document at a time.
+
+    At the end, the lemma caches that the parse filled are emptied: what comes
+    after (the corpus stages) never reads them.
+    """
     batch: list[Document] = []
 
     def flush() -> list[Document]:
@@ -395,6 +399,7 @@ def _annotate_guarded(
             batch = []
     if batch:
         yield from flush()
+    events_stage.clear_lemma_caches(nlp)
 
 
 @contextmanager

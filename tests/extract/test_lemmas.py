@@ -24,3 +24,14 @@ def test_bounded_cache_same_lemmas(nlp: Any, monkeypatch: pytest.MonkeyPatch) ->
     assert got == want * 2
     assert len(events_stage._RULE_CACHES[component]) <= 3
     assert len(component.cache) <= 3  # spaCy's own cache is emptied with it
+
+
+def test_clear_lemma_caches_empties_both_and_keeps_the_lemmas(nlp: Any) -> None:
+    tokens = list(nlp(TEXT))
+    want = [events_stage.lemmatizer(nlp)(t) for t in tokens]
+    component = nlp.get_pipe("lemmatizer")
+    assert events_stage._RULE_CACHES[component]
+    events_stage.clear_lemma_caches(nlp)
+    assert component not in events_stage._RULE_CACHES
+    assert not component.cache
+    assert [events_stage.lemmatizer(nlp)(t) for t in tokens] == want

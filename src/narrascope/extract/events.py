@@ -27,7 +27,7 @@ from narrascope.model import Document, Event, EventActor, Mention, Timex
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
 
-__all__ = ["Lemmatize", "document_rows", "events", "lemmatizer", "with_dates"]
+__all__ = ["Lemmatize", "clear_lemma_caches", "document_rows", "events", "lemmatizer", "with_dates"]
 
 Lemmatize = Callable[["Token"], str]
 
@@ -71,6 +71,20 @@ def lemmatizer(nlp: Any) -> Lemmatize:
 
             return lemma
     return lambda token: str(token.lemma_ or token.lower_).lower()
+
+
+def clear_lemma_caches(nlp: Any) -> None:
+    """Empty the lemma caches of ``nlp``'s lemmatizer, this module's and spaCy's own.
+
+    Both fill with the corpus's vocabulary during a parse (hundreds of thousands
+    of entries, tens of MB) and are read only by it: a build empties them before
+    its corpus stages, which then reuse that memory.
+    """
+    if "lemmatizer" in getattr(nlp, "component_names", ()):
+        component = nlp.get_pipe("lemmatizer")
+        _RULE_CACHES.pop(component, None)
+        if isinstance(spacy_cache := getattr(component, "cache", None), dict):
+            spacy_cache.clear()
 
 
 def with_dates(doc: Document, parsed: Sequence[Parsed], lemma: Lemmatize) -> Document:
