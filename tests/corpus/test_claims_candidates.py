@@ -78,3 +78,17 @@ def test_used_units_and_their_rows_in_place() -> None:
     assert a.dtype == b.dtype == np.int32  # the pairs' own arrays, now rows
     assert (used[a] == left).all()
     assert (used[b] == right).all()
+
+
+def test_half_precision_vectors_move_cosines_by_a_thousandth_at_most() -> None:
+    rng = np.random.default_rng(1)
+    a = rng.normal(size=(2000, 384)).astype(np.float32)
+    b = a + rng.normal(scale=0.5, size=a.shape).astype(np.float32)  # cosines near 0.9
+    a /= np.linalg.norm(a, axis=1, keepdims=True)
+    b /= np.linalg.norm(b, axis=1, keepdims=True)
+    exact = np.einsum("ij,ij->i", a.astype(np.float64), b.astype(np.float64))
+    got = link._cos(a.astype(np.float16), b.astype(np.float16))
+    assert got.dtype == np.float64
+    assert np.abs(got - exact).max() < 1e-3
+    mean = link._mean(a[:5].astype(np.float16), b[:7].astype(np.float16))
+    assert abs(mean - float((a[:5].astype(np.float64) @ b[:7].T.astype(np.float64)).mean())) < 1e-3

@@ -157,7 +157,7 @@ def _write(  # noqa: PLR0917 - what the stage computed, handed on whole
         if tuple(cluster) in kept:
             continue
         members = sorted(cluster, key=lambda i: (sents[i].doc, sents[i].start))
-        sub = np.stack([vectors[i] for i in members])
+        sub = np.stack([vectors[i] for i in members]).astype(np.float32)
         # the most central member; rounded, so that float noise (ONNX Runtime or
         # PyTorch) never decides a tie, which goes to the first member
         centrality = np.round((sub @ sub.T).sum(axis=1), 4)

@@ -16,6 +16,7 @@ import threading
 import time
 import zlib
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -54,17 +55,20 @@ def _lexical(texts: Sequence[str]) -> np.ndarray:
     return out
 
 
-def embeddings(store: SqliteStore, sents: Sequence[Sent], kind: str) -> np.ndarray:
+def embeddings(
+    store: SqliteStore, sents: Sequence[Sent], kind: str, dtype: type[np.floating[Any]] = np.float32
+) -> np.ndarray:
     """Vectors of ``sents``: the stored ones, embedding (and storing) only the missing ones.
 
     Only the documents of ``sents`` are read, so a corpus's other vectors stay
-    on disk, and each stored vector is copied into the result as it is read.
+    on disk, and each stored vector is copied into the result as it is read
+    (as ``dtype``: the stored vectors stay float32 whatever it is).
     """
     if not sents:  # nothing to compare: no model to load
-        return np.zeros((0, DIM), dtype=np.float32)
+        return np.zeros((0, DIM), dtype=dtype)
     # the model is loaded only when a vector is missing (MiniLM's name is tried first)
     name = LEXICAL if kind == "lexical" else MINILM
-    vectors = np.zeros((len(sents), DIM), dtype=np.float32)
+    vectors = np.zeros((len(sents), DIM), dtype=dtype)
     found = _stored_vectors(store, sents, name, vectors)
     missing = np.flatnonzero(~found).tolist()
     if missing:
