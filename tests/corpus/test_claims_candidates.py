@@ -92,3 +92,22 @@ def test_half_precision_vectors_move_cosines_by_a_thousandth_at_most() -> None:
     assert np.abs(got - exact).max() < 1e-3
     mean = link._mean(a[:5].astype(np.float16), b[:7].astype(np.float16))
     assert abs(mean - float((a[:5].astype(np.float64) @ b[:7].T.astype(np.float64)).mean())) < 1e-3
+
+
+@pytest.mark.parametrize("block", [1, 3, 7, 1 << 21])
+def test_a_pass_keeps_each_pair_of_one_strong_or_two_keys_once(
+    block: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rng = np.random.default_rng(block)
+    n = 9
+    pairs = rng.integers(0, n, size=(300, 2))
+    weights = rng.integers(1, 3, size=300)
+    code = (pairs[:, 0] * n + pairs[:, 1]) * 4 + weights
+    total: dict[tuple[int, int], int] = {}
+    for (a, b), w in zip(pairs.tolist(), weights.tolist(), strict=True):
+        total[a, b] = total.get((a, b), 0) + w
+    want = sorted(k for k, w in total.items() if w >= 2)
+    monkeypatch.setattr(link, "_CODES", block)
+    left, right = link._pass(code.astype(np.int64), n)
+    assert left.dtype == right.dtype == np.int32
+    assert list(zip(left.tolist(), right.tolist(), strict=True)) == want

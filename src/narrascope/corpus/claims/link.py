@@ -312,7 +312,7 @@ def _pair_codes(  # noqa: PLR0917 - the postings, and the pass
 
 def _pass(code: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     """The pairs ``(left, right)`` (int32 units, in order) that the coded keys qualify:
-    one strong key or two keys. ``code`` is sorted in place."""
+    one strong key or two keys. ``code`` is sorted, then overwritten, in place."""
     code.sort()
     # weights are 1 or 2, so a pair's total reaches 2 where one of its codes weighs 2
     # or it has two codes; both are read off the sorted array a block at a time, so
@@ -324,11 +324,24 @@ def _pass(code: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     for lo in range(0, len(code) - 1, _CODES):
         hi = min(lo + _CODES, len(code) - 1)
         keep[lo:hi] |= code[lo:hi] == code[lo + 1 : hi + 1]
-    kept = code[keep]
-    del code, keep
-    chosen = kept[np.r_[True, kept[1:] != kept[:-1]]] if len(kept) else kept
-    del kept
-    return (chosen // n).astype(np.int32), (chosen % n).astype(np.int32)
+    # the kept pairs, each once, are moved to the front of ``code`` a block at a time
+    # (never past the block being read): no copy of the kept pairs is made
+    at = 0
+    for lo in range(0, len(code), _CODES):
+        block = code[lo : lo + _CODES][keep[lo : lo + _CODES]]
+        if not len(block):
+            continue
+        first = np.r_[at == 0 or block[0] != code[at - 1], block[1:] != block[:-1]]
+        block = block[first]
+        code[at : at + len(block)] = block
+        at += len(block)
+    del keep
+    left = np.empty(at, dtype=np.int32)
+    right = np.empty(at, dtype=np.int32)
+    for lo in range(0, at, _CODES):
+        hi = min(lo + _CODES, at)
+        left[lo:hi], right[lo:hi] = np.divmod(code[lo:hi], n)
+    return left, right
 
 
 def _used(n: int, left: np.ndarray, right: np.ndarray, extra: Sequence[int]) -> np.ndarray:
