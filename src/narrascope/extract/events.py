@@ -46,10 +46,22 @@ _MAX_CACHED = 200_000
 _RULE_CACHES: WeakKeyDictionary[Any, dict[tuple[int, int, int], str]] = WeakKeyDictionary()
 
 
+def _component(nlp: Any) -> Any | None:
+    """The pipeline's lemmatizer component, enabled or not; ``None`` where it has none."""
+    if "lemmatizer" not in getattr(nlp, "component_names", ()):
+        return None
+    return nlp.get_pipe("lemmatizer")
+
+
+def _clear_spacy_cache(component: Any) -> None:
+    """Empty spaCy's own lemma cache of ``component`` (a dict, where it has one)."""
+    if isinstance(spacy_cache := getattr(component, "cache", None), dict):
+        spacy_cache.clear()
+
+
 def lemmatizer(nlp: Any) -> Lemmatize:
     """A lemma function for triggers: the pipeline's lemmatizer even when it is disabled."""
-    if "lemmatizer" in getattr(nlp, "component_names", ()):
-        component = nlp.get_pipe("lemmatizer")
+    if (component := _component(nlp)) is not None:
         rule = getattr(component, "rule_lemmatize", None)
         if rule is not None and getattr(component, "mode", "") == "rule":
             cache = _RULE_CACHES.setdefault(component, {})
@@ -63,8 +75,7 @@ def lemmatizer(nlp: Any) -> Lemmatize:
                 if found is None:
                     if len(cache) >= _MAX_CACHED:
                         cache.clear()
-                        if isinstance(spacy_cache := getattr(component, "cache", None), dict):
-                            spacy_cache.clear()
+                        _clear_spacy_cache(component)
                     forms = rule(token)
                     found = cache[key] = str(forms[0]).lower() if forms else str(token.lower_)
                 return found
@@ -80,11 +91,9 @@ def clear_lemma_caches(nlp: Any) -> None:
     of entries, tens of MB) and are read only by it: a build empties them before
     its corpus stages, which then reuse that memory.
     """
-    if "lemmatizer" in getattr(nlp, "component_names", ()):
-        component = nlp.get_pipe("lemmatizer")
+    if (component := _component(nlp)) is not None:
         _RULE_CACHES.pop(component, None)
-        if isinstance(spacy_cache := getattr(component, "cache", None), dict):
-            spacy_cache.clear()
+        _clear_spacy_cache(component)
 
 
 def with_dates(doc: Document, parsed: Sequence[Parsed], lemma: Lemmatize) -> Document:
