@@ -111,3 +111,26 @@ def test_a_pass_keeps_each_pair_of_one_strong_or_two_keys_once(
     left, right = link._pass(code.astype(np.int64), n)
     assert left.dtype == right.dtype == np.int32
     assert list(zip(left.tolist(), right.tolist(), strict=True)) == want
+
+
+@pytest.mark.parametrize("scan", [3, 1 << 18])
+def test_postings_are_the_shared_keys(monkeypatch: pytest.MonkeyPatch, scan: int) -> None:
+    sents = _corpus(1)
+    units = [[i] for i in range(len(sents))]
+    p = ClaimParams()
+    by_key: dict[str, list[int]] = {}
+    for k, keys in link._unit_keys(units, sents, p, None):
+        for key in keys:
+            by_key.setdefault(key, []).append(k)
+    expected = sorted((tuple(sorted(us)), 2 if key[0] in "qrp" else 1)
+                      for key, us in by_key.items() if 2 <= len(us) <= p.max_posting)  # fmt: skip
+    assert len(expected) > 20
+    assert len(by_key) > len(expected)  # keys of one unit, or too many, are left out
+    monkeypatch.setattr(link, "_SCAN", scan)  # blocks that end where a key does
+    own, wt, sizes = link._postings(units, sents, p, None)
+    starts = np.r_[0, np.cumsum(sizes)[:-1]]
+    found = sorted((tuple(own[a : a + n].tolist()), int(wt[a]))
+                   for a, n in zip(starts.tolist(), sizes.tolist(), strict=True))  # fmt: skip
+    assert found == expected
+    assert all(len(set(wt[a : a + n].tolist())) == 1
+               for a, n in zip(starts.tolist(), sizes.tolist(), strict=True))  # fmt: skip

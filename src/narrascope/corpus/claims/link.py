@@ -18,7 +18,7 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 
 from narrascope.corpus.claims.features import ClaimParams, Sent, apart, meets
-from narrascope.corpus.claims.vectors import embeddings
+from narrascope.corpus.claims.vectors import embedding_file
 from narrascope.store import SqliteStore
 
 __all__ = ["clusters", "conflict"]
@@ -26,6 +26,8 @@ __all__ = ["clusters", "conflict"]
 _BLOCK = 8192  #: candidate pairs whose cosines are computed at once (both vectors: 25 MB)
 _CODES = _BLOCK * 256  #: pair codes made or read at once (2 million: 16 MB)
 _PASS = 1 << 24  #: pair codes sorted at once, at most (16.8 million: 134 MB)
+_SCAN = 1 << 18  #: index entries scanned at once for shared keys (a few 2 MB arrays)
+_TILE = 1 << 14  #: rows of vectors read in at once, on each side of the pairs (25 MB in all)
 
 
 def conflict(a: Sent, b: Sent) -> bool:
@@ -162,6 +164,55 @@ def _unit_keys(
             yield k, keys
 
 
+def _postings(
+    units: Sequence[list[int]], sents: Sequence[Sent], p: ClaimParams, fresh: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The keys that 2 to ``max_posting`` units share: their units (int32, key by key,
+    each key's in order), each entry's key weight (2: a strong key), and each key's
+    number of units.
+
+    A key that many sentences share says nothing about two of them, and most keys
+    (on a 2,000-document corpus, 2.7 of 3.0 million) are one unit's alone: only the
+    others are kept. Each entry of the index is one 64-bit code, the key's hash
+    (truncated to the bits that the unit number leaves), its weight and its unit,
+    sorted in place: 8 bytes an entry while the index is made, where a hash, a
+    unit, a weight and a sort order took 21. Truncation can make two keys one (on
+    a 10,000-document corpus, about a dozen of 15 million): their units are then
+    compared, and the rules alone decide whether they are linked.
+    """
+    bits = max(1, (len(units) - 1).bit_length())
+    mask = (1 << (62 - bits)) - 1  # key hash, weight and unit: 63 bits, a non-negative int64
+    entries: array[int] = array("q")
+    for k, keys in _unit_keys(units, sents, p, fresh):
+        entries.extend([(((hash(key) & mask) << 1 | (key[0] in "qrp")) << bits) | k
+                        for key in keys])  # fmt: skip
+    code = np.frombuffer(entries, dtype=np.int64)
+    code.sort()
+    unit = (1 << bits) - 1
+    owns: list[np.ndarray] = []
+    wts: list[np.ndarray] = []
+    sizes: list[np.ndarray] = []
+    lo = 0
+    while lo < len(code):  # a block at a time, each ending where a key does
+        hi = min(lo + _SCAN, len(code))
+        if hi < len(code):
+            hi = int(np.searchsorted(code, (int(code[hi - 1]) >> bits << bits) | unit, "right"))
+        block = code[lo:hi]
+        key = block >> bits
+        first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+        size = np.diff(np.r_[first, len(key)])
+        ok = (size >= 2) & (size <= p.max_posting)
+        keep = np.repeat(ok, size)
+        owns.append((block[keep] & unit).astype(np.int32))
+        wts.append(((key[keep] & 1) + 1).astype(np.int8))
+        sizes.append(size[ok])
+        lo = hi
+    del code, entries
+    if not owns:
+        return np.zeros(0, np.int32), np.zeros(0, np.int8), np.zeros(0, np.int64)
+    return np.concatenate(owns), np.concatenate(wts), np.concatenate(sizes)
+
+
 def _candidates(
     units: Sequence[list[int]],
     sents: Sequence[Sent],
@@ -178,41 +229,23 @@ def _candidates(
     A pair qualifies when it shares a strong key (a quantity, a rare entity, a
     rare word pair) or at least two keys of any kind: one shared name or number
     beside one shared word is common by chance in a large corpus. Keys are
-    hashed into flat arrays and grouped by sorting, so the index costs a few
-    bytes per key, not a Python object.
+    hashed into one flat array and grouped by sorting, so the index costs a few
+    bytes per key, not a Python object (:func:`_postings`).
     """
-    hashes: array[int] = array("q")
-    owners: array[int] = array("i")
-    weights: array[int] = array("b")
-    for k, keys in _unit_keys(units, sents, p, fresh):
-        hashes.extend(map(hash, keys))
-        owners.extend(itertools.repeat(k, len(keys)))
-        weights.extend([2 if key[0] in "qrp" else 1 for key in keys])
-    if not hashes:
+    own, wt, sizes = _postings(units, sents, p, fresh)
+    if not len(sizes):  # no key is shared by two sentences
         return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int32)
-    # grouped by hash: the owners and weights are gathered in hash order, and the
-    # hashes themselves sorted in place (the order of a key's entries is free: its
-    # units are sorted below, and they all have the key's weight)
-    h = np.frombuffer(hashes, dtype=np.int64)
-    order = np.argsort(h)
-    own = np.frombuffer(owners, dtype=np.int32)[order]
-    wt = np.frombuffer(weights, dtype=np.int8)[order]
-    del order, owners, weights
-    h.sort()
-    starts = np.flatnonzero(np.r_[True, h[1:] != h[:-1]])
-    sizes = np.diff(np.r_[starts, len(h)])
-    del h, hashes
+    starts = np.r_[0, np.cumsum(sizes)[:-1]].astype(np.int64)
     n = len(units)
     # a pair is coded as (a * n + b) * 4 + the key's weight, in one array sorted in
-    # place: a few bytes a pair, not an index and two sorted copies besides
-    # a key that many sentences share says nothing about two of them; the others'
-    # pairs are made for all keys of one posting size at once (most keys: size 2)
-    shared = (sizes >= 2) & (sizes <= p.max_posting)
+    # place: a few bytes a pair, not an index and two sorted copies besides;
+    # the pairs are made for all keys of one posting size at once (most keys: size 2)
+    shared = np.ones(len(sizes), dtype=bool)
     if fresh is not None:
         shared &= np.add.reduceat(fresh[own].astype(np.int64), starts) > 0
     groups = [(size, starts[shared & (sizes == size)])
               for size in np.unique(sizes[shared]).tolist()]  # fmt: skip
-    if not groups:  # no key is shared by two sentences
+    if not groups:  # no shared key has a fresh unit
         return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int32)
     # units of one document each (most): compare document numbers; copies: their sets
     names = {d: i for i, d in enumerate(sorted({d for docs in unit_docs for d in docs}))}
@@ -381,6 +414,38 @@ def _mean(a: np.ndarray, b: np.ndarray) -> float:
     return float((_single(a) @ _single(b).T).mean())
 
 
+def _tiles(left: np.ndarray, right: np.ndarray, tile: int) -> Iterator[tuple[int, int, np.ndarray]]:
+    """The pairs ``(left[i], right[i])`` (``left`` sorted) grouped by tiles of ``tile`` rows on
+    each side: ``(first row of the left tile, first row of the right tile, the pairs' i)``."""
+    if not len(left):
+        return
+    bounds = np.searchsorted(left, np.arange(0, int(left[-1]) + tile + 1, tile))
+    for t, (lo, hi) in enumerate(itertools.pairwise(bounds.tolist())):
+        if lo == hi:
+            continue
+        side = right[lo:hi] // tile
+        order = np.argsort(side, kind="stable")
+        side = side[order]
+        cuts = np.flatnonzero(np.diff(side)) + 1
+        for run in np.split(np.arange(len(order)), cuts):
+            yield t * tile, int(side[run[0]]) * tile, lo + order[run]
+
+
+class _Links:
+    """Links in flat arrays, 16 bytes a link, not a tuple of three objects (on a
+    10,000-document corpus, 2.1 million links)."""
+
+    def __init__(self) -> None:
+        self.cosines: array[float] = array("d")
+        self.left: array[int] = array("i")
+        self.right: array[int] = array("i")
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return (np.frombuffer(self.cosines, dtype=np.float64),
+                np.frombuffer(self.left, dtype=np.int32),
+                np.frombuffer(self.right, dtype=np.int32))  # fmt: skip
+
+
 def _edges(
     store: SqliteStore,
     units: Sequence[list[int]],
@@ -390,13 +455,15 @@ def _edges(
     *,
     fresh: np.ndarray | None = None,
     extra: Sequence[int] = (),
-) -> tuple[list[int], np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray], np.ndarray]:
-    """The units compared, their vectors, the links (cosines, rows a, rows b: three
-    arrays, in no order), and which rows can stand alone as a claim.
+) -> tuple[list[int], tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray],
+           np.ndarray]:
+    """The units compared, the vectors that the clustering reads (``(vectors, row of each
+    compared unit in them or -1)``), the links (cosines, rows a, rows b: three arrays,
+    in no order), and which rows can stand alone as a claim.
 
-    Cosines come first, for every candidate pair at once (a block at a time):
-    no rule links a pair below the lowest threshold, so the rules, which read
-    Python sets, run only on the few pairs above it (on a 10,000-document
+    Cosines come first, for every candidate pair (a tile of rows on each side at a
+    time): no rule links a pair below the lowest threshold, so the rules, which
+    read Python sets, run only on the few pairs above it (on a 10,000-document
     corpus, a fraction of its 18.9 million candidate pairs). A unit of copies in
     several documents is a claim on its own when it is in a pair that no
     conflict rules out, whatever its cosine: its pairs are all checked.
@@ -410,10 +477,6 @@ def _edges(
     used = _used(len(units), ra, rb, extra)
     rows = used.tolist()
     reps = [sents[units[k][0]] for k in rows]
-    # half precision: half the memory (on a 10,000-document corpus, 368,000 compared
-    # sentences: 269 MB instead of 538 MB); products are taken in single precision,
-    # where a cosine moves by 0.001 at most from the stored vectors' (:func:`_cos`)
-    rvec = embeddings(store, reps, p.model, np.float16)
     # the quantity rule's threshold is far below the others, but it needs a counted
     # quantity on both sides in sentences short enough for weak anchors
     floor = min(p.high, p.low, p.entity_low, p.rare_low, p.phrase_low)
@@ -421,34 +484,57 @@ def _edges(
     counted = np.array([bool(s.qty) and s.size <= p.anchor_words for s in reps], dtype=bool)
     copies = np.array([len(unit_docs[k]) > 1 for k in rows], dtype=bool)
     paired = np.zeros(len(used), dtype=bool)  # in a pair that no conflict rules out
-    # the links, in flat arrays: 16 bytes a link, not a tuple of three objects
-    # (on a 10,000-document corpus, 2.1 million links)
-    cosines: array[float] = array("d")
-    left: array[int] = array("i")
-    right: array[int] = array("i")
-    for lo in range(0, len(ra), _BLOCK):
-        a, b = ra[lo : lo + _BLOCK], rb[lo : lo + _BLOCK]
-        # in blocks: gathering both sides of every pair at once costs 3 KB a pair
-        cos = _cos(rvec[a], rvec[b])
-        near = (cos >= floor) | ((cos >= q_floor) & counted[a] & counted[b])
-        for x, y, c in zip(a[near].tolist(), b[near].tolist(), cos[near].tolist(), strict=True):
-            need = _needed(reps[x], reps[y], p)
-            if need is not None:
-                paired[x] = paired[y] = True
-                if c >= need:
-                    cosines.append(c)
-                    left.append(x)
-                    right.append(y)
-        for i in np.flatnonzero(~near & (copies[a] | copies[b])).tolist():
-            x, y = int(a[i]), int(b[i])
-            if not conflict(reps[x], reps[y]):
-                paired[x] = paired[y] = True
-    edges = (
-        np.frombuffer(cosines, dtype=np.float64),
-        np.frombuffer(left, dtype=np.int32),
-        np.frombuffer(right, dtype=np.int32),
-    )
-    return rows, rvec, edges, paired
+    links = _Links()
+    # the vectors wait in a file, in half precision (:class:`VectorFile`); a tile of
+    # rows on each side is read in at a time, and products are taken in single
+    # precision, where a cosine moves by 0.001 at most from the stored vectors' (:func:`_cos`)
+    with embedding_file(store, reps, p.model, np.float16) as vectors:
+        held: dict[int, np.ndarray] = {}
+        for l0, r0, pairs in _tiles(ra, rb, _TILE):
+            held = {k: held[k] if k in held else vectors.read(k, k + _TILE) for k in (l0, r0)}
+            for lo in range(0, len(pairs), _BLOCK):
+                at = pairs[lo : lo + _BLOCK]
+                a, b = ra[at], rb[at]
+                cos = _cos(held[l0][a - l0], held[r0][b - r0])
+                near = (cos >= floor) | ((cos >= q_floor) & counted[a] & counted[b])
+                _rules(a[near], b[near], cos[near], reps, p, paired, links)
+                for i in np.flatnonzero(~near & (copies[a] | copies[b])).tolist():
+                    x, y = int(a[i]), int(b[i])
+                    if not conflict(reps[x], reps[y]):
+                        paired[x] = paired[y] = True
+        del held, ra, rb
+        edges = links.arrays()
+        # the clustering reads the vectors of linked rows, of the stored claims' rows
+        # and of copies that can stand alone: only those are held
+        wanted = paired & copies
+        wanted[edges[1]] = wanted[edges[2]] = True
+        wanted[np.searchsorted(used, np.asarray(extra, dtype=np.int64))] = True
+        kept = np.flatnonzero(wanted)
+        at = np.full(len(used), -1, dtype=np.int64)
+        at[kept] = np.arange(len(kept))
+        held_vectors = vectors.take(kept)
+    return rows, (held_vectors, at), edges, paired
+
+
+def _rules(  # noqa: PLR0917 - one block's near pairs, and where their results go
+    a: np.ndarray,
+    b: np.ndarray,
+    cos: np.ndarray,
+    reps: Sequence[Sent],
+    p: ClaimParams,
+    paired: np.ndarray,
+    links: _Links,
+) -> None:
+    """Link the pairs of rows ``(a[i], b[i])`` whose cosine ``cos[i]`` reaches what their
+    anchors require (:func:`_needed`); mark the rows of every pair no conflict rules out."""
+    for x, y, c in zip(a.tolist(), b.tolist(), cos.tolist(), strict=True):
+        need = _needed(reps[x], reps[y], p)
+        if need is not None:
+            paired[x] = paired[y] = True
+            if c >= need:
+                links.cosines.append(c)
+                links.left.append(x)
+                links.right.append(y)
 
 
 def clusters(
@@ -486,7 +572,7 @@ def clusters(
     seeds = [sorted({unit_of[i] for i in claim}) for claim in stored]
     is_fresh = (None if fresh is None else
                 np.array([not fresh.isdisjoint(d) for d in unit_docs], dtype=bool))  # fmt: skip
-    used, rvec, edges, paired = _edges(
+    used, (rvec, at), edges, paired = _edges(
         store, units, sents, unit_docs, p, fresh=is_fresh, extra=[k for s in seeds for k in s]
     )
     # strongest first; among equal cosines, the higher rows first (as tuples sorted
@@ -517,7 +603,7 @@ def clusters(
             cb * n + ca, len(xb) << 32 | len(xa))  # fmt: skip
         if failed.get(pair) == sizes:
             continue
-        if (len(xa) + len(xb) > 2 and _mean(rvec[xa], rvec[xb]) < p.cohesion) or any(
+        if (len(xa) + len(xb) > 2 and _mean(rvec[at[xa]], rvec[at[xb]]) < p.cohesion) or any(
             conflict(rep[x], rep[y]) for x in xa for y in xb
         ):
             failed[pair] = sizes
@@ -534,7 +620,7 @@ def clusters(
         first: dict[str, int] = {}
         for k in cluster:
             for i in units[used[k]]:
-                vectors[i] = rvec[k]
+                vectors[i] = rvec[at[k]]
                 if sents[i].doc not in first or sents[i].start < sents[first[sents[i].doc]].start:
                     first[sents[i].doc] = i
         found.append(sorted(first.values()))
