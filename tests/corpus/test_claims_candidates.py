@@ -67,17 +67,25 @@ def test_pass_bounds_cover_every_pair() -> None:
     assert bounds[-1][1] == 4
 
 
-def test_used_units_and_their_rows_in_place() -> None:
-    rng = np.random.default_rng(0)
-    left = rng.integers(0, 50, 400).astype(np.int32)
-    right = rng.integers(50, 90, 400).astype(np.int32)
-    a, b = left.copy(), right.copy()
-    used = link._used(100, a, b, [95, 3])
-    want = np.unique(np.r_[left, right, 95, 3])
-    assert used.tolist() == want.tolist()
-    assert a.dtype == b.dtype == np.int32  # the pairs' own arrays, now rows
-    assert (used[a] == left).all()
-    assert (used[b] == right).all()
+@pytest.mark.parametrize(("block", "tile"), [(1, 1), (7, 5), (1000, 16), (1 << 18, 1 << 14)])
+def test_pairs_read_back_from_their_file_a_left_tile_at_a_time(block: int, tile: int) -> None:
+    rng = np.random.default_rng(block)
+    left = np.sort(rng.integers(0, 300, 2000)).astype(np.int32)
+    right = (left + rng.integers(1, 50, 2000)).astype(np.int32)
+    row = (np.arange(400) // 2).astype(np.int32)  # units to rows: in order, as the stage's
+    with link._PairFile() as pairs:
+        for lo in range(0, 2000, 300):  # appended a pass at a time
+            pairs.append(left[lo : lo + 300], right[lo : lo + 300])
+        assert pairs.count == 2000
+        back = list(pairs.blocks(block))
+        tiles = list(link._left_tiles(iter(back), row, tile))
+    assert np.array_equal(np.concatenate([a for a, _ in back]), left)
+    assert np.array_equal(np.concatenate([b for _, b in back]), right)
+    assert np.array_equal(np.concatenate([a for a, _ in tiles]), row[left])
+    assert np.array_equal(np.concatenate([b for _, b in tiles]), row[right])
+    firsts = [int(a[0]) // tile for a, _ in tiles]
+    assert firsts == sorted(set(firsts))  # each left tile once, in order
+    assert all((a // tile == a[0] // tile).all() for a, _ in tiles)
 
 
 def test_half_precision_vectors_move_cosines_by_a_thousandth_at_most() -> None:

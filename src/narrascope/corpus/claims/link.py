@@ -11,9 +11,11 @@ clusters of one sentence per document under an average-cosine check.
 from __future__ import annotations
 
 import itertools
+import tempfile
 from array import array
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import ExitStack
 
 import numpy as np
 
@@ -23,9 +25,10 @@ from narrascope.store import SqliteStore
 
 __all__ = ["clusters", "conflict"]
 
-_BLOCK = 8192  #: candidate pairs whose cosines are computed at once (both vectors: 25 MB)
+_BLOCK = 4096  #: candidate pairs whose cosines are computed at once (both vectors: 19 MB)
+_READ = 1 << 18  #: candidate pairs read back from their file at once (2 MB)
 _CODES = _BLOCK * 256  #: pair codes made or read at once (2 million: 16 MB)
-_PASS = 1 << 24  #: pair codes sorted at once, at most (16.8 million: 134 MB)
+_PASS = 1 << 22  #: pair codes sorted at once, at most (4.2 million: 34 MB)
 _SCAN = 1 << 18  #: index entries scanned at once for shared keys (a few 2 MB arrays)
 _TILE = 1 << 14  #: rows of vectors read in at once, on each side of the pairs (25 MB in all)
 
@@ -213,14 +216,15 @@ def _postings(
     return np.concatenate(owns), np.concatenate(wts), np.concatenate(sizes)
 
 
-def _candidates(
+def _candidate_passes(
     units: Sequence[list[int]],
     sents: Sequence[Sent],
     unit_docs: Sequence[frozenset[str]],
     p: ClaimParams,
     fresh: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Pairs of units (of different documents) worth comparing, as two index arrays.
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Pairs of units (of different documents) worth comparing, as two int32 index arrays
+    a pass at a time: the passes' pairs, one after the other, are in order.
 
     With ``fresh`` (a boolean per unit), only pairs with a fresh unit on one side
     at least: which words are rare is still the whole corpus's, but only the keys
@@ -234,7 +238,7 @@ def _candidates(
     """
     own, wt, sizes = _postings(units, sents, p, fresh)
     if not len(sizes):  # no key is shared by two sentences
-        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int32)
+        return
     starts = np.r_[0, np.cumsum(sizes)[:-1]].astype(np.int64)
     n = len(units)
     # a pair is coded as (a * n + b) * 4 + the key's weight, in one array sorted in
@@ -246,7 +250,7 @@ def _candidates(
     groups = [(size, starts[shared & (sizes == size)])
               for size in np.unique(sizes[shared]).tolist()]  # fmt: skip
     if not groups:  # no shared key has a fresh unit
-        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int32)
+        return
     # units of one document each (most): compare document numbers; copies: their sets
     names = {d: i for i, d in enumerate(sorted({d for docs in unit_docs for d in docs}))}
     single = np.array(
@@ -256,16 +260,26 @@ def _candidates(
     # the pairs are made, sorted and deduplicated in passes, each over the pairs
     # whose first (lower) unit is in one range: concatenated, they are in the order
     # one sort of them all would give, but only one pass's codes are held at a time;
-    # a pass's pairs of one document are dropped before they are added to the others
-    # (buffers that grow in place: no second copy of all pairs is made to join them)
-    lefts, rights = bytearray(), bytearray()
+    # a pass's pairs of one document are dropped before it is handed on
     for lo, hi, bound in _passes(groups, own, n):
         left, right = _pass(_pair_codes(groups, own, wt, n, fresh, (lo, hi), bound), n)
         ok = _apart(left, right, single, unit_docs)
-        lefts += left[ok].tobytes()
-        rights += right[ok].tobytes()
+        yield left[ok], right[ok]
         del left, right, ok
-    return np.frombuffer(lefts, dtype=np.int32), np.frombuffer(rights, dtype=np.int32)
+
+
+def _candidates(
+    units: Sequence[list[int]],
+    sents: Sequence[Sent],
+    unit_docs: Sequence[frozenset[str]],
+    p: ClaimParams,
+    fresh: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """All of :func:`_candidate_passes`' pairs, as two index arrays."""
+    passes = list(_candidate_passes(units, sents, unit_docs, p, fresh))
+    if not passes:
+        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int32)
+    return np.concatenate([a for a, _ in passes]), np.concatenate([b for _, b in passes])
 
 
 def _apart(
@@ -377,20 +391,56 @@ def _pass(code: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     return left, right
 
 
-def _used(n: int, left: np.ndarray, right: np.ndarray, extra: Sequence[int]) -> np.ndarray:
-    """The units of the pairs ``(left, right)`` and ``extra``, in order; the pairs' units
-    (int32) are replaced, in place, by their rows in it."""
-    seen = np.zeros(n, dtype=bool)
-    seen[left] = True
-    seen[right] = True
-    seen[np.asarray(extra, dtype=np.int64)] = True
-    used = np.flatnonzero(seen)
-    row = np.zeros(n, dtype=np.int32)
-    row[used] = np.arange(len(used), dtype=np.int32)
-    for side in (left, right):
-        for lo in range(0, len(side), _CODES):
-            side[lo : lo + _CODES] = row[side[lo : lo + _CODES]]
-    return used
+class _PairFile:
+    """Pairs of units (two int32s a pair) in an unlinked temporary file, appended a pass at
+    a time and read back in order a block at a time: on a 10,000-document corpus, 18.9
+    million candidate pairs (151 MB) that are never all in memory."""
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile(prefix="narrascope-pairs-")  # noqa: SIM115 - closed by close()
+        self.count = 0
+
+    def __enter__(self) -> _PairFile:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._file.close()
+
+    def append(self, left: np.ndarray, right: np.ndarray) -> None:
+        self._file.write(np.column_stack((left, right)).astype(np.int32).tobytes())
+        self.count += len(left)
+
+    def blocks(self, size: int = _CODES) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """``(left, right)`` units, ``size`` pairs at a time, in the order they were appended."""
+        self._file.flush()
+        self._file.seek(0)
+        for lo in range(0, self.count, size):
+            block = np.empty((min(size, self.count - lo), 2), dtype=np.int32)
+            self._file.readinto(block.data)
+            yield block[:, 0], block[:, 1]
+
+
+def _left_tiles(
+    blocks: Iterable[tuple[np.ndarray, np.ndarray]], row: np.ndarray, tile: int
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """The pairs of ``blocks`` (units, in order of the left one) as rows ``row[unit]``, the
+    pairs of one tile of ``tile`` left rows at a time."""
+    held: list[tuple[np.ndarray, np.ndarray]] = []
+    current = -1
+    for left, right in blocks:
+        a, b = row[left], row[right]
+        cuts = np.searchsorted(a, np.arange((int(a[0]) // tile + 1) * tile, int(a[-1]) + 1, tile))
+        for lo, hi in itertools.pairwise([0, *cuts.tolist(), len(a)]):
+            if lo == hi:
+                continue
+            t = int(a[lo]) // tile
+            if held and t != current:
+                yield np.concatenate([x for x, _ in held]), np.concatenate([y for _, y in held])
+                held = []
+            current = t
+            held.append((a[lo:hi], b[lo:hi]))
+    if held:
+        yield np.concatenate([x for x, _ in held]), np.concatenate([y for _, y in held])
 
 
 def _single(vectors: np.ndarray) -> np.ndarray:
@@ -468,52 +518,65 @@ def _edges(
     several documents is a claim on its own when it is in a pair that no
     conflict rules out, whatever its cosine: its pairs are all checked.
 
-    ``fresh``: only pairs with a fresh unit (:func:`_candidates`); ``extra``: units
+    ``fresh``: only pairs with a fresh unit (:func:`_candidate_passes`); ``extra``: units
     that are rows (and get vectors) whether or not they are in a pair.
     """
-    # the candidate pairs' units become rows in place: no second pair of arrays
-    # (on a 10,000-document corpus, 18.9 million pairs: 151 MB a pair of int32 arrays)
-    ra, rb = _candidates(units, sents, unit_docs, p, fresh)
-    used = _used(len(units), ra, rb, extra)
-    rows = used.tolist()
-    reps = [sents[units[k][0]] for k in rows]
-    # the quantity rule's threshold is far below the others, but it needs a counted
-    # quantity on both sides in sentences short enough for weak anchors
-    floor = min(p.high, p.low, p.entity_low, p.rare_low, p.phrase_low)
-    q_floor = min(floor, p.quantity_low)
-    counted = np.array([bool(s.qty) and s.size <= p.anchor_words for s in reps], dtype=bool)
-    copies = np.array([len(unit_docs[k]) > 1 for k in rows], dtype=bool)
-    paired = np.zeros(len(used), dtype=bool)  # in a pair that no conflict rules out
-    links = _Links()
-    # the vectors wait in a file, in half precision (:class:`VectorFile`); a tile of
-    # rows on each side is read in at a time, and products are taken in single
-    # precision, where a cosine moves by 0.001 at most from the stored vectors' (:func:`_cos`)
-    with embedding_file(store, reps, p.model, np.float16) as vectors:
+    with ExitStack() as stack:  # the pairs' file and the vectors' file
+        # the candidate pairs wait in a file, a pass at a time; the units of some pair
+        # (and ``extra``) become rows
+        pairs = stack.enter_context(_PairFile())
+        seen = np.zeros(len(units), dtype=bool)
+        for left, right in _candidate_passes(units, sents, unit_docs, p, fresh):
+            seen[left] = True
+            seen[right] = True
+            pairs.append(left, right)
+            del left, right
+        seen[np.asarray(extra, dtype=np.int64)] = True
+        used = np.flatnonzero(seen)
+        del seen
+        row = np.zeros(len(units), dtype=np.int32)
+        row[used] = np.arange(len(used), dtype=np.int32)
+        rows = used.tolist()
+        reps = [sents[units[k][0]] for k in rows]
+        # the quantity rule's threshold is far below the others, but it needs a counted
+        # quantity on both sides in sentences short enough for weak anchors
+        floor = min(p.high, p.low, p.entity_low, p.rare_low, p.phrase_low)
+        q_floor = min(floor, p.quantity_low)
+        counted = np.array([bool(s.qty) and s.size <= p.anchor_words for s in reps], dtype=bool)
+        copies = np.array([len(unit_docs[k]) > 1 for k in rows], dtype=bool)
+        paired = np.zeros(len(used), dtype=bool)  # in a pair that no conflict rules out
+        links = _Links()
+        # the vectors wait in a file, in half precision (:class:`VectorFile`); a tile of
+        # rows on each side is read in at a time, and products are taken in single
+        # precision, where a cosine moves by 0.001 at most from the stored vectors' (:func:`_cos`)
+        vectors = stack.enter_context(embedding_file(store, reps, p.model, np.float16))
         held: dict[int, np.ndarray] = {}
-        for l0, r0, pairs in _tiles(ra, rb, _TILE):
-            held = {k: held[k] if k in held else vectors.read(k, k + _TILE) for k in (l0, r0)}
-            for lo in range(0, len(pairs), _BLOCK):
-                at = pairs[lo : lo + _BLOCK]
-                a, b = ra[at], rb[at]
-                cos = _cos(held[l0][a - l0], held[r0][b - r0])
-                near = (cos >= floor) | ((cos >= q_floor) & counted[a] & counted[b])
-                _rules(a[near], b[near], cos[near], reps, p, paired, links)
-                for i in np.flatnonzero(~near & (copies[a] | copies[b])).tolist():
-                    x, y = int(a[i]), int(b[i])
-                    if not conflict(reps[x], reps[y]):
-                        paired[x] = paired[y] = True
-        del held, ra, rb
+        for ra, rb in _left_tiles(pairs.blocks(_READ), row, _TILE):
+            for l0, r0, tiled in _tiles(ra, rb, _TILE):
+                # a tile is read again only when it changes, after the one it replaces is let go
+                held = {k: v for k, v in held.items() if k in (l0, r0)}
+                for k in (l0, r0):
+                    held[k] = held[k] if k in held else vectors.read(k, k + _TILE)
+                for lo in range(0, len(tiled), _BLOCK):
+                    a, b = ra[tiled[lo : lo + _BLOCK]], rb[tiled[lo : lo + _BLOCK]]
+                    cos = _cos(held[l0][a - l0], held[r0][b - r0])
+                    near = (cos >= floor) | ((cos >= q_floor) & counted[a] & counted[b])
+                    _rules(a[near], b[near], cos[near], reps, p, paired, links)
+                    for i in np.flatnonzero(~near & (copies[a] | copies[b])).tolist():
+                        x, y = int(a[i]), int(b[i])
+                        if not conflict(reps[x], reps[y]):
+                            paired[x] = paired[y] = True
+        del held
         edges = links.arrays()
         # the clustering reads the vectors of linked rows, of the stored claims' rows
         # and of copies that can stand alone: only those are held
         wanted = paired & copies
         wanted[edges[1]] = wanted[edges[2]] = True
-        wanted[np.searchsorted(used, np.asarray(extra, dtype=np.int64))] = True
+        wanted[row[np.asarray(extra, dtype=np.int64)]] = True
         kept = np.flatnonzero(wanted)
         at = np.full(len(used), -1, dtype=np.int64)
         at[kept] = np.arange(len(kept))
-        held_vectors = vectors.take(kept)
-    return rows, (held_vectors, at), edges, paired
+        return rows, (vectors.take(kept), at), edges, paired
 
 
 def _rules(  # noqa: PLR0917 - one block's near pairs, and where their results go

@@ -36,7 +36,7 @@ __all__ = [
 ]
 
 LEXICAL = "lexical-hash-v1"
-_CHUNK = 500  #: documents per query for stored vectors
+_CHUNK = 100  #: documents per query for stored vectors (their rows are read at once)
 _FLUSH = 4096  #: stored vectors read before they are written to the vector file (6 MB)
 _RUN = 128  #: sentences the vectors thread embeds between looks at its stop flag
 
