@@ -29,8 +29,9 @@ def _corpus(seed: int = 0) -> list[Sent]:
 def _pairs(sents: list[Sent], fresh: np.ndarray | None = None) -> list[tuple[int, int]]:
     units = [[i] for i in range(len(sents))]
     docs = [frozenset([s.doc]) for s in sents]
-    left, right = link._candidates(units, sents, docs, ClaimParams(), fresh)
-    return list(zip(left.tolist(), right.tolist(), strict=True))
+    passes = link._candidate_passes(units, sents, docs, ClaimParams(), fresh)
+    return [(a, b) for left, right in passes
+            for a, b in zip(left.tolist(), right.tolist(), strict=True)]  # fmt: skip
 
 
 @pytest.mark.parametrize("with_fresh", [False, True])

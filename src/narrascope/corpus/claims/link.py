@@ -268,20 +268,6 @@ def _candidate_passes(
         del left, right, ok
 
 
-def _candidates(
-    units: Sequence[list[int]],
-    sents: Sequence[Sent],
-    unit_docs: Sequence[frozenset[str]],
-    p: ClaimParams,
-    fresh: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """All of :func:`_candidate_passes`' pairs, as two index arrays."""
-    passes = list(_candidate_passes(units, sents, unit_docs, p, fresh))
-    if not passes:
-        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int32)
-    return np.concatenate([a for a, _ in passes]), np.concatenate([b for _, b in passes])
-
-
 def _apart(
     left: np.ndarray, right: np.ndarray, single: np.ndarray, unit_docs: Sequence[frozenset[str]]
 ) -> np.ndarray:
@@ -426,6 +412,10 @@ def _left_tiles(
     """The pairs of ``blocks`` (units, in order of the left one) as rows ``row[unit]``, the
     pairs of one tile of ``tile`` left rows at a time."""
     held: list[tuple[np.ndarray, np.ndarray]] = []
+
+    def joined() -> tuple[np.ndarray, np.ndarray]:
+        return np.concatenate([x for x, _ in held]), np.concatenate([y for _, y in held])
+
     current = -1
     for left, right in blocks:
         a, b = row[left], row[right]
@@ -435,12 +425,12 @@ def _left_tiles(
                 continue
             t = int(a[lo]) // tile
             if held and t != current:
-                yield np.concatenate([x for x, _ in held]), np.concatenate([y for _, y in held])
+                yield joined()
                 held = []
             current = t
             held.append((a[lo:hi], b[lo:hi]))
     if held:
-        yield np.concatenate([x for x, _ in held]), np.concatenate([y for _, y in held])
+        yield joined()
 
 
 def _single(vectors: np.ndarray) -> np.ndarray:
@@ -531,7 +521,8 @@ def _edges(
             seen[right] = True
             pairs.append(left, right)
             del left, right
-        seen[np.asarray(extra, dtype=np.int64)] = True
+        extra_units = np.asarray(extra, dtype=np.int64)
+        seen[extra_units] = True
         used = np.flatnonzero(seen)
         del seen
         row = np.zeros(len(units), dtype=np.int32)
@@ -572,7 +563,7 @@ def _edges(
         # and of copies that can stand alone: only those are held
         wanted = paired & copies
         wanted[edges[1]] = wanted[edges[2]] = True
-        wanted[row[np.asarray(extra, dtype=np.int64)]] = True
+        wanted[row[extra_units]] = True
         kept = np.flatnonzero(wanted)
         at = np.full(len(used), -1, dtype=np.int64)
         at[kept] = np.arange(len(kept))

@@ -107,8 +107,9 @@ class VectorFile:
 
     def put(self, rows: Sequence[int], block: np.ndarray) -> None:
         """Store ``block[i]`` as row ``rows[i]``, each run of consecutive rows in one write."""
-        order = np.argsort(np.asarray(rows, dtype=np.int64), kind="stable")
-        at = np.asarray(rows, dtype=np.int64)[order]
+        where = np.asarray(rows, dtype=np.int64)
+        order = np.argsort(where, kind="stable")
+        at = where[order]
         cuts = np.flatnonzero(np.diff(at) != 1) + 1
         for run in np.split(np.arange(len(at)), cuts):
             if len(run):
