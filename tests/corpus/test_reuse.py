@@ -151,3 +151,34 @@ def test_documents_too_short_for_a_window(memory_store: SqliteStore) -> None:
     _save(memory_store, "b", ["Also short."])
     assert find_reuse(memory_store) == 0
     assert reuse_passages(memory_store) == []
+
+
+def test_only_documents_with_candidates_are_read_again(
+    memory_store: SqliteStore, monkeypatch: Any
+) -> None:
+    """Signing reads each new document once; alignment re-reads only those with
+    candidate windows, each once, and holds none past its last pair."""
+    from narrascope.corpus import reuse
+
+    shared = _para(60)
+    a, _ = _save(memory_store, "a", [_para(50), shared])
+    b, _ = _save(memory_store, "b", [shared, _para(50)])
+    alone = [_save(memory_store, f"c{i}", [_para(80)])[0] for i in range(4)]
+    loads: list[str] = []
+    held: list[int] = []
+    load, passages = reuse._load_doc, reuse._passages
+
+    def counted(store: SqliteStore, row: Any, words: Any = None) -> Any:
+        loads.append(row["id"])
+        return load(store, row, words)
+
+    def passages_of(da: Any, *args: Any) -> Any:
+        held.append(len(loads))
+        return passages(da, *args)
+
+    monkeypatch.setattr(reuse, "_load_doc", counted)
+    monkeypatch.setattr(reuse, "_passages", passages_of)
+    assert find_reuse(memory_store) == 1
+    assert sorted(loads) == sorted([a, b])
+    assert not set(loads) & set(alone)
+    assert held == [2]

@@ -19,7 +19,7 @@ import json
 import re
 import zlib
 from array import array
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -44,6 +44,7 @@ __all__ = [
 
 _WORD = re.compile(r"\w+")
 _SCHEME = "affine32"  # datasketch 2 MinHash scheme of the stored signatures
+_CHUNK = 200  #: documents per query
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,8 +222,22 @@ def _load_doc(store: SqliteStore, row: Any, words: dict[str, str] | None = None)
     )
 
 
+def _rows(store: SqliteStore, sql: str, ids: Sequence[str]) -> Iterator[Any]:
+    """``sql`` (which ends in ``IN``) over ``ids``, a chunk of ids per query, in their order."""
+    for lo in range(0, len(ids), _CHUNK):
+        chunk = ids[lo : lo + _CHUNK]
+        marks = ",".join("?" * len(chunk))
+        found = {r[0]: r for r in store.query(f"{sql} ({marks})", chunk)}
+        yield from (found[d] for d in chunk if d in found)
+
+
 def find_reuse(store: SqliteStore, params: ReuseParams | None = None) -> int:
-    """Sign new documents, find their reuse against the corpus, store it; returns passages."""
+    """Sign new documents, find their reuse against the corpus, store it; returns passages.
+
+    Memory stays with the signatures: a new document's words are read to sign it
+    and dropped, and read again only if it has candidate windows, for as long as
+    its candidate pairs are being aligned.
+    """
     p = params or ReuseParams()
     key = p.key()
     stored = {
@@ -233,43 +248,26 @@ def find_reuse(store: SqliteStore, params: ReuseParams | None = None) -> int:
             store.execute("DELETE FROM reuse")
             store.execute("DELETE FROM reuse_signatures")
         stored = {}
-    rows = store.query("SELECT id, text, published, site, url FROM documents ORDER BY id")
-    docs: dict[str, _Doc] = {}
-    words: dict[str, str] = {}  # one string per distinct word, for every document read
-    new: set[str] = set()
-    fresh_sigs: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    for row in rows:
-        if row["id"] in stored:
-            continue
-        doc = _load_doc(store, row, words)
-        docs[doc.id] = doc
-        new.add(doc.id)
-        wins = np.array(_windows(doc.tokens, p), dtype=np.int32).reshape(-1, 2)
-        fresh_sigs[doc.id] = (wins, _signatures(doc.tokens, [tuple(w) for w in wins], p))
+    new = [r["id"] for r in store.query("SELECT id FROM documents ORDER BY id")
+           if r["id"] not in stored]  # fmt: skip
     if not new:
         return _mark(store)
-
+    fresh_sigs: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for row in _rows(store, "SELECT id, text FROM documents WHERE id IN", new):
+        spans = [(int(r["start"]), int(r["end"]))
+                 for r in store.regions(row["id"]) if r["kind"] == "content"]  # fmt: skip
+        tokens = content_tokens(row["text"], spans)
+        wins = np.array(_windows(tokens, p), dtype=np.int32).reshape(-1, 2)
+        fresh_sigs[row["id"]] = (wins, _signatures(tokens, [tuple(w) for w in wins], p))
     windows: dict[str, np.ndarray] = {}
-    candidates = _candidates(store, fresh_sigs, new, windows, p)
-
-    found: list[Passage] = []
-    for (a, b), pairs in sorted(candidates.items()):
-        for d in (a, b):
-            if d not in docs:
-                docs[d] = _load_doc(
-                    store,
-                    store.query(
-                        "SELECT id, text, published, site, url FROM documents WHERE id = ?", (d,)
-                    )[0],
-                    words,
-                )
-        found.extend(_passages(docs[a], docs[b], windows[a], windows[b], pairs, p))
+    candidates = _candidates(store, fresh_sigs, set(new), windows, p)
+    found = _aligned(store, candidates, windows, p)
     try:
         with store.transaction():
             marks = ",".join("?" * len(new))
             store.execute(
                 f"DELETE FROM reuse WHERE doc_a IN ({marks}) OR doc_b IN ({marks})",  # noqa: S608 - placeholders only
-                [*sorted(new), *sorted(new)],
+                [*new, *new],
             )
             store.executemany(
                 "INSERT INTO reuse (doc_a, start_a, end_a, doc_b, start_b, end_b, similarity,"
@@ -300,6 +298,39 @@ def find_reuse(store: SqliteStore, params: ReuseParams | None = None) -> int:
     return _mark(store)
 
 
+def _aligned(
+    store: SqliteStore,
+    candidates: dict[tuple[str, str], set[tuple[int, int]]],
+    windows: dict[str, np.ndarray],
+    p: ReuseParams,
+) -> list[Passage]:
+    """The passages of the candidate window pairs, document pair by document pair.
+
+    A document is read when its first pair comes and dropped after its last.
+    """
+    pairs = sorted(candidates)
+    left = Counter(d for pair in pairs for d in set(pair))
+    ids = sorted(left)
+    rows = {r["id"]: dict(r) for r in _rows(
+        store, "SELECT id, published, site, url FROM documents WHERE id IN", ids
+    )}  # fmt: skip
+    docs: dict[str, _Doc] = {}
+    words: dict[str, str] = {}  # one string per distinct word of the documents held
+    found: list[Passage] = []
+    for a, b in pairs:
+        for d in {a, b} - docs.keys():
+            text = store.query("SELECT text FROM documents WHERE id = ?", (d,))[0][0]
+            docs[d] = _load_doc(store, {**rows[d], "text": text}, words)
+        found.extend(_passages(docs[a], docs[b], windows[a], windows[b], candidates[a, b], p))
+        for d in {a, b}:
+            left[d] -= 1
+            if not left[d]:
+                del docs[d]
+        if not docs:
+            words.clear()
+    return found
+
+
 def _candidates(
     store: SqliteStore,
     fresh: dict[str, tuple[np.ndarray, np.ndarray]],
@@ -312,7 +343,9 @@ def _candidates(
     The bands are datasketch's (``MinHashLSH(threshold, num_perm).hashranges``),
     so the candidates are those its index would return; the index itself is a
     sort of each band's values over every stored window, which costs numpy
-    time, not a Python object per window. Fills ``windows`` with each document's.
+    time, not a Python object per window. The signatures stay one array per
+    document: each band's columns are gathered from them in turn, never all
+    columns at once. Fills ``windows`` with each document's.
     """
     from datasketch import MinHashLSH
 
@@ -328,10 +361,9 @@ def _candidates(
         return out
     doc_of = np.repeat(np.arange(len(ids)), [len(x) for x in parts])
     win_of = np.concatenate([np.arange(len(x)) for x in parts])
-    sigs = np.concatenate(parts)
     is_new = np.array([d in new for d in ids], dtype=bool)[doc_of]
     for lo, hi in ranges:
-        band = np.ascontiguousarray(sigs[:, lo:hi])
+        band = np.concatenate([x[:, lo:hi] for x in parts])
         key: np.ndarray[Any, Any]
         if band.shape[1] == 2:  # two 32-bit values: one 64-bit key, exactly
             key = band.view(np.uint64).ravel()
@@ -359,10 +391,17 @@ def _candidates(
                     a, b, ia, jb = (
                         (doc_id, other, i, j) if doc_id <= other else (other, doc_id, j, i)
                     )
-                    if a == b and ia > jb:
-                        ia, jb = jb, ia
+                    if a == b:
+                        if _overlap(windows[a], ia, jb):
+                            continue  # overlapping windows of one document share words
+                        ia, jb = min(ia, jb), max(ia, jb)
                     out[a, b].add((ia, jb))
     return out
+
+
+def _overlap(wins: np.ndarray, i: int, j: int) -> bool:
+    """Whether windows ``i`` and ``j`` of one document share words."""
+    return bool(wins[i][1] > wins[j][0] and wins[j][1] > wins[i][0])
 
 
 def _all_signatures(
@@ -370,11 +409,13 @@ def _all_signatures(
 ) -> Iterator[tuple[str, np.ndarray, np.ndarray]]:
     for d, (w, s) in fresh.items():
         yield d, w, s
-    for r in store.query("SELECT doc, windows, sigs FROM reuse_signatures"):
-        if r["doc"] not in fresh:
-            wins = np.frombuffer(r["windows"], dtype=np.int32).reshape(-1, 2)
-            sigs = np.frombuffer(r["sigs"], dtype=np.uint32).reshape(len(wins), -1)
-            yield r["doc"], wins, sigs
+    old = [r["doc"] for r in store.query("SELECT doc FROM reuse_signatures ORDER BY doc")
+           if r["doc"] not in fresh]  # fmt: skip
+    for r in _rows(store, "SELECT doc, windows, sigs FROM reuse_signatures WHERE doc IN", old):
+        wins = np.frombuffer(r["windows"], dtype=np.int32).reshape(-1, 2)
+        # copied out of the row's bytes, which would otherwise be kept beside the array
+        sigs = np.frombuffer(r["sigs"], dtype=np.uint32).reshape(len(wins), -1).copy()
+        yield r["doc"], wins.copy(), sigs
 
 
 def _passages(  # noqa: PLR0917 - both sides of a pair
@@ -386,8 +427,6 @@ def _passages(  # noqa: PLR0917 - both sides of a pair
     for i, j in sorted(pairs):
         a0, a1 = int(wa[i][0]), int(wa[i][1])
         b0, b1 = int(wb[j][0]), int(wb[j][1])
-        if same and a1 > b0 and b1 > a0:
-            continue  # overlapping windows of one document
         ra = _widen(da.tokens, a0, a1, p.window)
         rb = _widen(db.tokens, b0, b1, p.window)
         if same:  # keep the two sides apart
