@@ -215,3 +215,29 @@ def test_build_empties_the_parse_lemma_caches_before_the_corpus_stages(
     build([str(tmp_path)], memory_store, settings, nlp=nlp)
     assert seen == [(False, 0)]
     assert memory_store.count("documents") == 1
+
+
+def test_each_corpus_stage_starts_and_ends_with_the_spelling_caches_empty(
+    memory_store: SqliteStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from narrascope import pipeline
+    from narrascope.corpus.network import normalize
+    from narrascope.extract import names
+
+    def sizes() -> list[int]:
+        return [f.cache_info().currsize
+                for f in (names._fold, names.read_name, names.name_key, normalize)]  # fmt: skip
+
+    seen: list[list[int]] = []
+
+    def claims_stage(store: SqliteStore, **_: object) -> int:
+        seen.append(sizes())  # what the stages before left
+        names.read_name("Dr. Ada Lovelace's")  # fills _fold, read_name and name_key
+        normalize("The Analytical Engine")
+        return 0
+
+    names.read_name("Charles Babbage")  # as the parse would have left them
+    monkeypatch.setattr(pipeline, "find_claims", claims_stage)
+    pipeline.run_corpus_stages(memory_store)
+    assert seen == [[0, 0, 0, 0]]
+    assert sizes() == [0, 0, 0, 0]

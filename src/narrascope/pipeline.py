@@ -28,12 +28,12 @@ from narrascope.corpus.claims.vectors import BackgroundVectors, store_vectors
 from narrascope.corpus.corrections import apply_corrections, corrections
 from narrascope.corpus.entities import MentionRef, resolve, to_rows
 from narrascope.corpus.events import merge_events
-from narrascope.corpus.network import build_network
+from narrascope.corpus.network import build_network, normalize
 from narrascope.corpus.reuse import find_reuse
 from narrascope.corpus.stance import find_stance
 from narrascope.errors import NarrascopeError
 from narrascope.extract import aliases as aliases_stage
-from narrascope.extract import attribution
+from narrascope.extract import attribution, names
 from narrascope.extract import events as events_stage
 from narrascope.extract import nlp as nlp_stage
 from narrascope.extract import relations as relations_stage
@@ -442,6 +442,16 @@ def _release_heap() -> bool:
     return True
 
 
+def _clear_memos() -> None:
+    """Empty the spelling caches that every stage fills (names, network spellings).
+
+    Left filled, their entries pin the memory of the stage that made them
+    (:func:`narrascope.extract.names.clear_caches`).
+    """
+    names.clear_caches()
+    normalize.cache_clear()
+
+
 @contextmanager
 def _corpus_stage(
     timings: dict[str, float] | None, name: str, peaks: dict[str, float] | None = None
@@ -455,8 +465,10 @@ def _corpus_stage(
     Cycles made by the stage are collected once, when it is done: everything it
     allocated is still in the youngest generation, so collecting that one finds
     them without walking the rest of the process (the language model, for one).
+    The spelling caches are emptied before and after it.
     """
     with _timed(timings, name):
+        _clear_memos()
         _release_heap()  # what the stages before freed, before this one allocates
         paused = gc.isenabled()
         gc.disable()
@@ -465,6 +477,7 @@ def _corpus_stage(
         finally:
             if paused:
                 gc.enable()
+            _clear_memos()
             gc.collect(0)
             _note_peak(peaks, name)
 
