@@ -209,16 +209,19 @@ class _Doc:
     tokens: Tokens
 
 
+def _tokens(store: SqliteStore, doc: str, text: str, words: dict[str, str] | None = None) -> Tokens:
+    """The words of the stored document ``doc``'s content regions."""
+    spans = [(int(r["start"]), int(r["end"])) for r in store.regions(doc) if r["kind"] == "content"]
+    return content_tokens(text, spans, words)
+
+
 def _load_doc(store: SqliteStore, row: Any, words: dict[str, str] | None = None) -> _Doc:
-    spans = [
-        (int(r["start"]), int(r["end"])) for r in store.regions(row["id"]) if r["kind"] == "content"
-    ]
     return _Doc(
         row["id"],
         row["text"],
         row["published"],
         site_key(row["site"], row["url"]),
-        content_tokens(row["text"], spans, words),
+        _tokens(store, row["id"], row["text"], words),
     )
 
 
@@ -254,9 +257,7 @@ def find_reuse(store: SqliteStore, params: ReuseParams | None = None) -> int:
         return _mark(store)
     fresh_sigs: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for row in _rows(store, "SELECT id, text FROM documents WHERE id IN", new):
-        spans = [(int(r["start"]), int(r["end"]))
-                 for r in store.regions(row["id"]) if r["kind"] == "content"]  # fmt: skip
-        tokens = content_tokens(row["text"], spans)
+        tokens = _tokens(store, row["id"], row["text"])
         wins = np.array(_windows(tokens, p), dtype=np.int32).reshape(-1, 2)
         fresh_sigs[row["id"]] = (wins, _signatures(tokens, [tuple(w) for w in wins], p))
     windows: dict[str, np.ndarray] = {}
@@ -310,17 +311,15 @@ def _aligned(
     """
     pairs = sorted(candidates)
     left = Counter(d for pair in pairs for d in set(pair))
-    ids = sorted(left)
-    rows = {r["id"]: dict(r) for r in _rows(
-        store, "SELECT id, published, site, url FROM documents WHERE id IN", ids
-    )}  # fmt: skip
     docs: dict[str, _Doc] = {}
     words: dict[str, str] = {}  # one string per distinct word of the documents held
     found: list[Passage] = []
     for a, b in pairs:
         for d in {a, b} - docs.keys():
-            text = store.query("SELECT text FROM documents WHERE id = ?", (d,))[0][0]
-            docs[d] = _load_doc(store, {**rows[d], "text": text}, words)
+            row = store.query(
+                "SELECT id, text, published, site, url FROM documents WHERE id = ?", (d,)
+            )[0]
+            docs[d] = _load_doc(store, row, words)
         found.extend(_passages(docs[a], docs[b], windows[a], windows[b], candidates[a, b], p))
         for d in {a, b}:
             left[d] -= 1
