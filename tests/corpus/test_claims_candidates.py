@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 from narrascope.corpus.claims import ClaimParams, link
-from narrascope.corpus.claims.features import Sent
+from narrascope.corpus.claims.sents import Sent, Sents
 
 
-def _corpus(seed: int = 0) -> list[Sent]:
+def _corpus(seed: int = 0) -> Sents:
     rng = random.Random(seed)
     vocab = [f"word{i}" for i in range(40)]
     names = [f"name{i}" for i in range(8)]
@@ -21,12 +21,12 @@ def _corpus(seed: int = 0) -> list[Sent]:
             words = tuple(sorted(set(rng.sample(vocab, 8))))
             named = tuple(sorted(set(rng.sample(names, 2))))
             nums = (rng.randrange(5),) if rng.random() < 0.3 else ()
-            out.append(Sent(f"doc{d:02}", k * 100, k * 100 + 90, f"{d}-{k}", nums, (),
+            out.append(Sent(f"doc{d:02}", k * 100, k * 100 + 90, d * 10 + k, nums, (),
                             words, (), named, (), 12))  # fmt: skip
-    return out
+    return Sents.of(out)
 
 
-def _pairs(sents: list[Sent], fresh: np.ndarray | None = None) -> list[tuple[int, int]]:
+def _pairs(sents: Sents, fresh: np.ndarray | None = None) -> list[tuple[int, int]]:
     units = [[i] for i in range(len(sents))]
     docs = [frozenset([s.doc]) for s in sents]
     passes = link._candidate_passes(units, sents, docs, ClaimParams(), fresh)

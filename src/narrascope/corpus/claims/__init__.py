@@ -45,6 +45,7 @@ import numpy as np
 from narrascope.corpus.claims.features import (
     ClaimParams,
     Sent,
+    Sents,
     numbers,
     quantities,
     sentence_texts,
@@ -128,7 +129,7 @@ def find_claims(
 
 def _write(  # noqa: PLR0917 - what the stage computed, handed on whole
     store: SqliteStore,
-    sents: Sequence[Sent],
+    sents: Sents,
     found: Sequence[list[int]],
     vectors: dict[int, np.ndarray],
     stored: dict[int, list[int]],
@@ -152,16 +153,17 @@ def _write(  # noqa: PLR0917 - what the stage computed, handed on whole
             "SELECT doc, start, end, speaker FROM quotes WHERE speaker IS NOT NULL"
         ):
             quotes[r["doc"]].append((int(r["start"]), int(r["end"]), r["speaker"]))
-    ordered: list[tuple[list[int], Sent]] = []
-    for cluster in sorted(found, key=lambda c: (-len(c), sents[c[0]].doc, c[0])):
+    ordered: list[tuple[list[Sent], Sent]] = []
+    for cluster in sorted(found, key=lambda c: (-len(c), sents.doc_of(c[0]), c[0])):
         if tuple(cluster) in kept:
             continue
-        members = sorted(cluster, key=lambda i: (sents[i].doc, sents[i].start))
+        members = sorted(cluster, key=lambda i: (sents.doc_of(i), int(sents.start[i])))
         sub = np.stack([vectors[i] for i in members]).astype(np.float32)
         # the most central member; rounded, so that float noise (ONNX Runtime or
         # PyTorch) never decides a tie, which goes to the first member
         centrality = np.round((sub @ sub.T).sum(axis=1), 4)
-        ordered.append((members, sents[members[int(centrality.argmax())]]))
+        made = [sents[i] for i in members]
+        ordered.append((made, made[int(centrality.argmax())]))
     texts = sentence_texts(store, [rep for _, rep in ordered])
     try:
         with store.transaction():
@@ -177,11 +179,11 @@ def _write(  # noqa: PLR0917 - what the stage computed, handed on whole
                 [(n, claim, n) for c, claim in kept.items()
                  for n in [_independent([sents[i] for i in c], docs, passages)]],
             )  # fmt: skip
-            for (members, rep), text in zip(ordered, texts, strict=True):
-                ids = sorted({sents[i].doc for i in members})
+            for (made, rep), text in zip(ordered, texts, strict=True):
+                ids = sorted({m.doc for m in made})
                 sites = sorted({k for d in ids if (k := site_key(docs[d]["site"], docs[d]["url"]))})
                 dates = sorted(docs[d]["published"] for d in ids if docs[d]["published"])
-                speakers = _speakers(quotes, [sents[i] for i in members])
+                speakers = _speakers(quotes, made)
                 cid = store.execute(
                     "INSERT INTO claims (text, doc, start, end, docs, sites, speakers,"
                     " doc_count, independent_count, first_seen)"
@@ -195,13 +197,13 @@ def _write(  # noqa: PLR0917 - what the stage computed, handed on whole
                         json.dumps(sites),
                         json.dumps(speakers),
                         len(ids),
-                        _independent([sents[i] for i in members], docs, passages),
+                        _independent(made, docs, passages),
                         dates[0] if dates else None,
                     ),
                 )
                 store.executemany(
                     "INSERT INTO claim_members (claim, doc, start, end) VALUES (?, ?, ?, ?)",
-                    [(cid, sents[i].doc, sents[i].start, sents[i].end) for i in members],
+                    [(cid, m.doc, m.start, m.end) for m in made],
                 )
             store.executemany(
                 "INSERT OR REPLACE INTO claim_docs (doc, params) VALUES (?, ?)",
@@ -211,13 +213,12 @@ def _write(  # noqa: PLR0917 - what the stage computed, handed on whole
         raise StoreError(f"cannot write the claims: {exc}") from None
 
 
-def _stored_claims(store: SqliteStore, sents: Sequence[Sent]) -> dict[int, list[int]]:
+def _stored_claims(store: SqliteStore, sents: Sents) -> dict[int, list[int]]:
     """The stored claims as sorted sentence indices, by claim id (members no longer
     among the candidate sentences are left out)."""
-    index = {(s.doc, s.start, s.end): i for i, s in enumerate(sents)}
     out: dict[int, list[int]] = defaultdict(list)
     for r in store.query("SELECT claim, doc, start, end FROM claim_members"):
-        i = index.get((r["doc"], int(r["start"]), int(r["end"])))
+        i = sents.locate(r["doc"], int(r["start"]), int(r["end"]))
         if i is not None:
             out[int(r["claim"])].append(i)
     return {cid: sorted(members) for cid, members in out.items()}

@@ -16,15 +16,15 @@ import hashlib
 import itertools
 import json
 import re
-import sys
 from array import array
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
 
+from narrascope.corpus.claims.sents import Sent, SentColumns, Sents, apart, meets
 from narrascope.errors import StoreError
 from narrascope.model import Document
 from narrascope.store import SqliteStore
@@ -33,6 +33,7 @@ __all__ = [
     "VERSION",
     "ClaimParams",
     "Sent",
+    "Sents",
     "apart",
     "document_features",
     "feature_rows",
@@ -233,41 +234,6 @@ class ClaimParams:
         return f"{_version(self)} {json.dumps(fields, sort_keys=True)}"
 
 
-@dataclass(slots=True)
-class Sent:
-    """A content sentence as the rules see it (its text is read only where needed).
-
-    Its features are tuples of distinct items, not sets: a tuple of ten words
-    costs 120 bytes, a set of them 728, and a corpus has hundreds of thousands
-    of sentences (:func:`meets` and :func:`apart` compare two).
-    """
-
-    doc: str
-    start: int
-    end: int
-    key: str  #: digest of the text with its spacing normalised: republished copies share it
-    nums: tuple[int, ...]
-    ents: tuple[str, ...]
-    words: tuple[str, ...]
-    qty: tuple[tuple[int, str], ...]
-    names: tuple[str, ...] = ()  #: entity keys and stems of capitalised words
-    #: adjacent content stems (no names), "a b", that one other sentence has too,
-    #: by their hashes (only shared ones are kept, and only equality is asked of them)
-    pairs: tuple[int, ...] = ()
-    size: int = 0  #: words
-    rare: tuple[str, ...] = ()  #: entities few sentences name
-
-
-def meets(a: Sequence[Any], b: Sequence[Any]) -> bool:
-    """Whether two features of sentences (tuples of distinct items) share an item."""
-    return bool(a and b) and not frozenset(a).isdisjoint(b)
-
-
-def apart(a: Sequence[Any], b: Sequence[Any]) -> bool:
-    """Whether both have items and none in common (two sentences' numbers that conflict)."""
-    return bool(a and b) and frozenset(a).isdisjoint(b)
-
-
 def numbers(text: str) -> frozenset[int]:
     """Numbers a sentence states, in digits or words ("six" and "6" are both 6)."""
     found = {
@@ -427,12 +393,12 @@ def _complete(store: SqliteStore, p: ClaimParams) -> None:
             raise StoreError(f"cannot store the claim features: {exc}") from None
 
 
-def sentences(store: SqliteStore, p: ClaimParams) -> list[Sent]:
+def sentences(store: SqliteStore, p: ClaimParams) -> Sents:
     """The corpus's candidate claim sentences, by document and start, with corpus-wide anchors.
 
     The stored features and resolved mentions are read back a chunk of documents
-    at a time, so only the sentences, not their JSON or every mention too, are
-    held for the whole corpus.
+    at a time, so only the sentences' columns (:class:`Sents`), not their JSON or
+    every mention too, are held for the whole corpus.
     """
     _complete(store, p)
     # nationalities and other groups: descriptors more than actors
@@ -440,22 +406,19 @@ def sentences(store: SqliteStore, p: ClaimParams) -> list[Sent]:
         r["entity"] or r["text"].lower()
         for r in store.query("SELECT text, entity FROM mentions WHERE label = 'NORP'")
     }
-    out: list[Sent] = []
+    cols = SentColumns()
     # every word pair of every sentence, as hashes in flat arrays: most pairs are
     # in one sentence alone and are dropped below, so they are never held as strings
     pair_hash: array[int] = array("q")
     pair_owner: array[int] = array("i")
-    # one string object per distinct word: JSON gives each occurrence its own
-    # (on a 1,000-document store, a million strings, 55 MB)
-    intern = sys.intern
     version = _version(p)
     ids = [r["doc"] for r in store.query(
         "SELECT doc FROM claim_features WHERE version = ? ORDER BY doc", (version,))]  # fmt: skip
     for lo in range(0, len(ids), _CHUNK):
         chunk = ids[lo : lo + _CHUNK]
         marks = ",".join("?" * len(chunk))
-        entity = {  # interned: each row read gives its own copy of an entity's id
-            (r["doc"], int(r["start"]), int(r["end"])): intern(r["entity"])
+        entity = {
+            (r["doc"], int(r["start"]), int(r["end"])): r["entity"]
             for r in store.query(
                 f"SELECT doc, start, end, entity FROM mentions WHERE entity IS NOT NULL AND doc IN ({marks})",  # noqa: E501, S608 - placeholders only
                 chunk,
@@ -471,29 +434,31 @@ def sentences(store: SqliteStore, p: ClaimParams) -> list[Sent]:
                 row["data"]
             ):
                 keys = tuple(dict.fromkeys(
-                    entity.get((doc, a, b)) or intern(low) for a, b, low in inside))  # fmt: skip
+                    entity.get((doc, a, b)) or low for a, b, low in inside))  # fmt: skip
                 pair_hash.extend(map(hash, pairs))
-                pair_owner.extend(itertools.repeat(len(out), len(pairs)))
-                out.append(Sent(
-                    doc, s, e, digest, tuple(nums), keys, tuple(map(intern, words)),
-                    tuple((v, intern(w)) for v, w in qty),
-                    tuple(dict.fromkeys([*keys, *map(intern, named), *map(intern, names)])),
-                    (), size,
-                ))  # fmt: skip
-    # an entity or word pair that many sentences share is the corpus's subject, no anchor
-    ent_df = Counter(itertools.chain.from_iterable(x.ents for x in out))
-    ent_limit = max(2.0, p.entity_share * len(out))
-    rare_limit = max(3.0, p.rare_share * len(out))
-    # an entity or a pair that one sentence alone has can be shared with none: it
-    # is dropped too (most word pairs are such; a fifth of the sentences' memory)
-    for x in out:
-        x.ents = tuple(k for k in x.ents if 2 <= ent_df[k] <= ent_limit)
-        x.rare = tuple(k for k in x.ents if ent_df[k] <= rare_limit and k not in groups)
+                pair_owner.extend(itertools.repeat(len(cols), len(pairs)))
+                cols.append(doc, s, e, int(digest, 16) >> 1, size, {
+                    "nums": nums, "ents": keys, "words": words, "qty": qty,
+                    "names": dict.fromkeys([*keys, *named, *names])})  # fmt: skip
+    is_group = np.zeros(len(cols.vocab), dtype=bool)
+    is_group[[cols.ids[g] for g in groups if g in cols.ids]] = True
+    out = cols.done()
+    del cols
+    # an entity or word pair that many sentences share is the corpus's subject, no anchor;
+    # one that one sentence alone has can be shared with none: it is dropped too (most
+    # word pairs are such)
+    rows, ents = out.items("ents")
+    df = np.bincount(ents, minlength=len(out.vocab))[ents]
+    kept = (df >= 2) & (df <= max(2.0, p.entity_share * len(out)))
+    rare = kept & (df <= max(3.0, p.rare_share * len(out))) & ~is_group[ents]
+    out.put("rare", rows[rare], ents[rare])
+    out.put("ents", rows[kept], ents[kept])
+    del rows, ents, df, kept, rare
     _shared_pairs(out, pair_hash, pair_owner, p.phrase_df)
     return out
 
 
-def _shared_pairs(out: Sequence[Sent], hashes: array[int], owners: array[int], most: int) -> None:
+def _shared_pairs(out: Sents, hashes: array[int], owners: array[int], most: int) -> None:
     """Give each sentence of ``out`` its word pairs (``hashes``, by sentence index in
     ``owners``) that 2 to ``most`` sentences have."""
     if not hashes:
@@ -506,9 +471,7 @@ def _shared_pairs(out: Sequence[Sent], hashes: array[int], owners: array[int], m
     keep = np.repeat((sizes >= 2) & (sizes <= most), sizes)
     kept, who = h[keep], np.frombuffer(owners, dtype=np.int32)[order][keep]
     by = np.argsort(who, kind="stable")  # by sentence, then by hash
-    kept, who = kept[by].tolist(), who[by].tolist()
-    for i, group in itertools.groupby(range(len(who)), key=who.__getitem__):
-        out[i].pairs = tuple(kept[k] for k in group)
+    out.put("pairs", who[by].astype(np.int64), kept[by])
 
 
 def sentence_texts(store: SqliteStore, sents: Sequence[Sent]) -> list[str]:

@@ -13,13 +13,13 @@ from __future__ import annotations
 import itertools
 import tempfile
 from array import array
-from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import ExitStack
 
 import numpy as np
 
-from narrascope.corpus.claims.features import ClaimParams, Sent, apart, meets
+from narrascope.corpus.claims.features import ClaimParams
+from narrascope.corpus.claims.sents import Rows, Sent, Sents, apart, meets
 from narrascope.corpus.claims.vectors import embedding_file
 from narrascope.store import SqliteStore
 
@@ -68,16 +68,25 @@ def _said(a: Sent, b: Sent) -> bool:
     return any(w in other and w not in names for w in a.words)
 
 
-def _ranks(
-    units: Sequence[list[int]], sents: Sequence[Sent]
-) -> tuple[dict[str, int], frozenset[str]]:
+def _ranks(units: Sequence[list[int]], sents: Sents) -> tuple[dict[str, int], frozenset[str]]:
     """Each word's place among the corpus's words, rarest first (by units that have it,
     then alphabetically), and the words that only one unit has."""
-    df = Counter(
-        itertools.chain.from_iterable({*sents[u[0]].words, *sents[u[0]].names} for u in units)
-    )
-    order = sorted(df.items(), key=lambda kv: (kv[1], kv[0]))
-    return {w: i for i, (w, _) in enumerate(order)}, frozenset(w for w, n in order if n == 1)
+    vocab = sents.vocab
+    head = np.zeros(len(sents), dtype=bool)
+    head[[u[0] for u in units]] = True
+    df = np.zeros(len(vocab), dtype=np.int64)
+    for lo in range(0, len(sents), _SCAN):  # a unit's words and names, each once
+        hi = min(lo + _SCAN, len(sents))
+        codes = []
+        for field in ("words", "names"):
+            rows, ids = sents.items(field, lo, hi)
+            keep = head[rows]
+            codes.append(rows[keep] * len(vocab) + ids[keep])
+        df += np.bincount(np.unique(np.concatenate(codes)) % len(vocab), minlength=len(vocab))
+    counts = df.tolist()
+    order = sorted(np.flatnonzero(df).tolist(), key=lambda i: (counts[i], vocab[i]))
+    return ({vocab[i]: r for r, i in enumerate(order)},
+            frozenset(vocab[i] for i in order if counts[i] == 1))  # fmt: skip
 
 
 _Picks = tuple[list[str], list[str], list[str]]
@@ -122,7 +131,7 @@ def _keys(s: Sent, picks: _Picks) -> set[str]:
 
 
 def _unit_keys(
-    units: Sequence[list[int]], sents: Sequence[Sent], p: ClaimParams, fresh: np.ndarray | None
+    units: Sequence[list[int]], sents: Sents, p: ClaimParams, fresh: np.ndarray | None
 ) -> Iterator[tuple[int, set[str]]]:
     """``(unit, its keys)``; with ``fresh``, only the keys that some fresh unit has too.
 
@@ -134,7 +143,8 @@ def _unit_keys(
     rank, once = _ranks(units, sents)
     if fresh is None:
         for k, u in enumerate(units):
-            yield k, _keys(sents[u[0]], _picks(sents[u[0]], rank, once, p))
+            s = sents[u[0]]
+            yield k, _keys(s, _picks(s, rank, once, p))
         return
     wanted: set[str] = set()
     said: set[str] = set()
@@ -168,7 +178,7 @@ def _unit_keys(
 
 
 def _postings(
-    units: Sequence[list[int]], sents: Sequence[Sent], p: ClaimParams, fresh: np.ndarray | None
+    units: Sequence[list[int]], sents: Sents, p: ClaimParams, fresh: np.ndarray | None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The keys that 2 to ``max_posting`` units share: their units (int32, key by key,
     each key's in order), each entry's key weight (2: a strong key), and each key's
@@ -218,7 +228,7 @@ def _postings(
 
 def _candidate_passes(
     units: Sequence[list[int]],
-    sents: Sequence[Sent],
+    sents: Sents,
     unit_docs: Sequence[frozenset[str]],
     p: ClaimParams,
     fresh: np.ndarray | None = None,
@@ -489,7 +499,7 @@ class _Links:
 def _edges(
     store: SqliteStore,
     units: Sequence[list[int]],
-    sents: Sequence[Sent],
+    sents: Sents,
     unit_docs: Sequence[frozenset[str]],
     p: ClaimParams,
     *,
@@ -528,12 +538,13 @@ def _edges(
         row = np.zeros(len(units), dtype=np.int32)
         row[used] = np.arange(len(used), dtype=np.int32)
         rows = used.tolist()
-        reps = [sents[units[k][0]] for k in rows]
+        heads = np.array([units[k][0] for k in rows], dtype=np.int64)
+        reps = Rows(sents, heads)
         # the quantity rule's threshold is far below the others, but it needs a counted
         # quantity on both sides in sentences short enough for weak anchors
         floor = min(p.high, p.low, p.entity_low, p.rare_low, p.phrase_low)
         q_floor = min(floor, p.quantity_low)
-        counted = np.array([bool(s.qty) and s.size <= p.anchor_words for s in reps], dtype=bool)
+        counted = (sents.lengths("qty")[heads] > 0) & (sents.size[heads] <= p.anchor_words)
         copies = np.array([len(unit_docs[k]) > 1 for k in rows], dtype=bool)
         paired = np.zeros(len(used), dtype=bool)  # in a pair that no conflict rules out
         links = _Links()
@@ -592,7 +603,7 @@ def _rules(  # noqa: PLR0917 - one block's near pairs, and where their results g
 
 
 def clusters(
-    sents: Sequence[Sent],
+    sents: Sents,
     store: SqliteStore,
     p: ClaimParams,
     *,
@@ -612,14 +623,14 @@ def clusters(
     clusters that the new links then grow, under the same checks, and every
     other sentence starts alone, as it would from scratch.
     """
-    groups: dict[str, list[int]] = {}
-    for i, s in enumerate(sents):
-        groups.setdefault(s.key, []).append(i)
+    groups: dict[int, list[int]] = {}
+    for i, key in enumerate(sents.key.tolist()):
+        groups.setdefault(key, []).append(i)
     units = list(groups.values())
     del groups  # the units are all that is read of it
     # one set object per distinct set of documents (most units: one document)
     distinct: dict[frozenset[str], frozenset[str]] = {}
-    unit_docs = [distinct.setdefault(d, d) for d in (frozenset(sents[i].doc for i in u)
+    unit_docs = [distinct.setdefault(d, d) for d in (frozenset(sents.doc_of(i) for i in u)
                                                      for u in units)]  # fmt: skip
     del distinct
     unit_of = {i: k for k, u in enumerate(units) for i in u} if stored else {}
@@ -639,7 +650,7 @@ def clusters(
     docs_of: dict[int, set[str]] = {}
     alone = [unit_docs[k] for k in used]
     _seed(seeds, used, owner, members, docs_of, alone, paired)
-    rep = [sents[units[k][0]] for k in used]
+    rep = Rows(sents, np.array([units[k][0] for k in used], dtype=np.int64))
     # two clusters that failed the checks fail them again until one of them grows,
     # and clusters only grow: a failure is kept with both sizes (on a 10,000-document
     # corpus, 0.8 million of 1.6 million failed checks repeat an earlier one)
@@ -675,8 +686,9 @@ def clusters(
         for k in cluster:
             for i in units[used[k]]:
                 vectors[i] = rvec[at[k]]
-                if sents[i].doc not in first or sents[i].start < sents[first[sents[i].doc]].start:
-                    first[sents[i].doc] = i
+                doc = sents.doc_of(i)
+                if doc not in first or sents.start[i] < sents.start[first[doc]]:
+                    first[doc] = i
         found.append(sorted(first.values()))
     return found, vectors
 

@@ -21,7 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from narrascope.corpus.claims.features import _STOP, _WORD, Sent, sentence_texts, spaced
+from narrascope.corpus.claims.features import _STOP, _WORD, sentence_texts, spaced
+from narrascope.corpus.claims.sents import Rows
 from narrascope.corpus.embed import DIM, MINILM, minilm, onnx_minilm
 from narrascope.store import SqliteStore
 
@@ -138,7 +139,7 @@ class VectorFile:
 
 def embedding_file(
     store: SqliteStore,
-    sents: Sequence[Sent],
+    sents: Rows,
     kind: str,
     dtype: type[np.floating[Any]] = np.float16,
     *,
@@ -162,7 +163,7 @@ def embedding_file(
 
 
 def _fill(
-    store: SqliteStore, sents: Sequence[Sent], kind: str, out: VectorFile, batch: int
+    store: SqliteStore, sents: Rows, kind: str, out: VectorFile, batch: int
 ) -> None:
     """Write the vectors of ``sents`` into ``out`` (:func:`embedding_file`)."""
     # the model is loaded only when a vector is missing (MiniLM's name is tried first)
@@ -177,9 +178,9 @@ def _fill(
             found = _stored_vectors(store, sents, loaded, out)
             missing = np.flatnonzero(~found).tolist()
     # each distinct text is embedded once: republished copies cost nothing more
-    distinct: dict[str, list[int]] = {}
+    distinct: dict[int, list[int]] = {}
     for i in missing:
-        distinct.setdefault(sents[i].key, []).append(i)
+        distinct.setdefault(sents.key(i), []).append(i)
     groups = list(distinct.values())
     del distinct
     for lo in range(0, len(groups), batch):
@@ -188,19 +189,19 @@ def _fill(
         encoded = encode([spaced(t) for t in texts])
         rows = [i for g in part for i in g]
         new = encoded[[k for k, g in enumerate(part) for _ in g]]
-        store_vectors(store, [(sents[i].doc, sents[i].start, sents[i].end, name, new[k].tobytes())
+        store_vectors(store, [(*sents.span(i), name, new[k].tobytes())
                               for k, i in enumerate(rows)])  # fmt: skip
         out.put(rows, new)
 
 
 def _stored_vectors(
-    store: SqliteStore, sents: Sequence[Sent], name: str, into: VectorFile
+    store: SqliteStore, sents: Rows, name: str, into: VectorFile
 ) -> np.ndarray:
     """Write the stored vectors of ``sents`` under the model ``name`` into their rows of
     ``into``, a chunk of documents at a time; returns which rows were found."""
     by_doc: dict[str, list[int]] = {}
-    for i, s in enumerate(sents):
-        by_doc.setdefault(s.doc, []).append(i)
+    for i in range(len(sents)):
+        by_doc.setdefault(sents.span(i)[0], []).append(i)
     found = np.zeros(len(sents), dtype=bool)
     doc_ids = sorted(by_doc)
     rows: list[int] = []
@@ -215,7 +216,7 @@ def _stored_vectors(
 
     for lo in range(0, len(doc_ids), _CHUNK):
         chunk = doc_ids[lo : lo + _CHUNK]
-        row = {(sents[i].doc, sents[i].start, sents[i].end): i for d in chunk for i in by_doc[d]}
+        row = {sents.span(i): i for d in chunk for i in by_doc[d]}
         marks = ",".join("?" * len(chunk))
         sql = f"SELECT doc, start, end, vector FROM sentence_embeddings WHERE model = ? AND doc IN ({marks})"  # noqa: E501, S608 - placeholders only
         for r in store.query(sql, (name, *chunk)):
