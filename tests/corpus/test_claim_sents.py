@@ -38,7 +38,8 @@ def test_a_field_can_be_filtered_and_replaced() -> None:
     sents = Sents.of(_some())
     rows, ents = sents.items("ents")
     assert rows.tolist() == [0, 2, 2]
-    sents.replace("ents", np.array([sents.vocab[i] == "ent-1" for i in ents.tolist()]))
+    keep = np.array([sents.vocab[i] == "ent-1" for i in ents.tolist()])
+    sents.put("ents", rows[keep], ents[keep])
     assert [s.ents for s in sents] == [("ent-1",), (), ("ent-1",)]
     sents.put("pairs", np.array([1, 1]), np.array([3, 4]))
     assert [s.pairs for s in sents] == [(), (3, 4), ()]

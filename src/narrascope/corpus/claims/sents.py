@@ -112,7 +112,7 @@ class SentColumns:
                 self.values[f].extend(items)
 
     def done(self) -> Sents:
-        """The sentences appended, as :class:`Sents` (this object is emptied)."""
+        """The sentences appended, as :class:`Sents` (copied: this object can be let go)."""
         n = len(self)
         offsets = np.zeros((n + 1, len(FIELDS)), dtype=np.int64)
         for j, f in enumerate(FIELDS):
@@ -242,10 +242,6 @@ class Sents(Sequence[Sent]):
         at = self.offsets[lo : hi + 1, j]
         rows = np.repeat(np.arange(lo, hi, dtype=np.int64), np.diff(at))
         return rows, self.values[field][int(at[0]) : int(at[-1])]
-
-    def replace(self, field: str, keep: np.ndarray) -> None:
-        """Keep only the items of ``field`` where ``keep`` (one flag an item, :meth:`items`)."""
-        self.put(field, *(x[keep] for x in self.items(field)))
 
     def put(self, field: str, rows: np.ndarray, values: np.ndarray) -> None:
         """Give ``field`` the items ``values``, of the rows ``rows`` (sorted)."""
