@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -21,12 +20,10 @@ TEXTS = [
 
 
 @pytest.fixture
-def fresh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """An empty cache folder, and no encoder kept from another test."""
+def fresh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty cache folder."""
     monkeypatch.setenv("NARRASCOPE_CACHE_DIR", str(tmp_path / "cache"))
-    embed.minilm.cache_clear()
-    yield tmp_path / "cache"
-    embed.minilm.cache_clear()
+    return tmp_path / "cache"
 
 
 def test_cache_dir_follows_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -49,8 +46,7 @@ def test_onnx_vectors_are_pytorchs(fresh: Path) -> None:
     a, b = fast(TEXTS), slow(TEXTS)
     assert a.shape == b.shape == (len(TEXTS), embed.DIM)
     assert float(np.abs(a - b).max()) < 1e-5
-    # the cached graph is used by the next process the same way
-    embed.minilm.cache_clear()
+    # the cached graph is used by the next load the same way
     again = embed.minilm("auto")
     assert again is not None
     assert float(np.abs(again(TEXTS) - b).max()) < 1e-5
@@ -62,28 +58,22 @@ def test_unwritable_cache_falls_back_to_pytorch(
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder", encoding="utf-8")
     monkeypatch.setenv("NARRASCOPE_CACHE_DIR", str(blocker / "cache"))
-    embed.minilm.cache_clear()
-    try:
-        slow = embed.minilm("torch")
-        if slow is None:
-            pytest.skip("MiniLM not installed")
-        encode = embed.minilm("auto")
-        assert encode is not None
-        assert float(np.abs(encode(TEXTS[:3]) - slow(TEXTS[:3])).max()) < 1e-5
-        assert not list(tmp_path.rglob("*.onnx"))
-    finally:
-        embed.minilm.cache_clear()
+    slow = embed.minilm("torch")
+    if slow is None:
+        pytest.skip("MiniLM not installed")
+    encode = embed.minilm("auto")
+    assert encode is not None
+    assert float(np.abs(encode(TEXTS[:3]) - slow(TEXTS[:3])).max()) < 1e-5
+    assert not list(tmp_path.rglob("*.onnx"))
 
 
 def test_a_damaged_cached_graph_is_exported_again(fresh: Path) -> None:
     pytest.importorskip("onnxruntime")
     if embed.minilm("torch") is None:
         pytest.skip("MiniLM not installed")
-    embed.minilm.cache_clear()
     assert embed.minilm("auto") is not None
     (graph,) = fresh.glob("*.onnx")
     graph.write_bytes(b"not an onnx graph")
-    embed.minilm.cache_clear()
     encode = embed.minilm("auto")
     assert encode is not None
     assert graph.stat().st_size > 1_000_000  # a whole graph again

@@ -20,7 +20,6 @@ import json
 import os
 import warnings
 from collections.abc import Callable, Sequence
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -43,12 +42,14 @@ def cache_dir() -> Path:
     return Path(base) / "narrascope"
 
 
-@lru_cache(maxsize=2)
 def minilm(kind: str = "auto") -> Encode | None:
-    """MiniLM's ``encode``, or ``None`` where torch or the model cannot be imported.
+    """A new MiniLM ``encode``, or ``None`` where torch or the model cannot be imported.
 
     ``kind``: ``"auto"`` (ONNX Runtime, else PyTorch) or ``"torch"`` (PyTorch only).
-    Loaded once per process and kind; it runs on every core (8 at most).
+    It runs on every core (8 at most). Each call loads the model (about a second,
+    and 150-200 MB once it has run), which is freed with the function: nothing is
+    kept for the rest of the process, so a stage that embeds holds the model only
+    while it embeds.
     """
     folder = _folder()
     if folder is None:

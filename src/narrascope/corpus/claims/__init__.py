@@ -40,8 +40,6 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from narrascope.corpus.claims.features import (
     ClaimParams,
     Sent,
@@ -118,12 +116,12 @@ def find_claims(
                    and len(fresh) <= p.incremental_share * len(done))  # fmt: skip
     stored = {} if scratch or not sents else _stored_claims(store, sents)
     found: list[list[int]] = []
-    vectors: dict[int, np.ndarray] = {}
+    central: list[int] = []
     if sents:
-        found, vectors = clusters(
+        found, central = clusters(
             sents, store, p, fresh=None if scratch else fresh, stored=list(stored.values())
         )
-    _write(store, sents, found, vectors, stored, None if scratch else fresh, key)
+    _write(store, sents, found, central, stored, None if scratch else fresh, key)
     return len(found)
 
 
@@ -131,13 +129,13 @@ def _write(  # noqa: PLR0917 - what the stage computed, handed on whole
     store: SqliteStore,
     sents: Sents,
     found: Sequence[list[int]],
-    vectors: dict[int, np.ndarray],
+    central: Sequence[int],
     stored: dict[int, list[int]],
     fresh: frozenset[str] | None,
     key: str,
 ) -> None:
-    """Store the claims: all of them anew, or (with ``fresh``, the documents added)
-    those that changed since ``stored``."""
+    """Store the claims (``found``, each represented by its ``central`` member): all of
+    them anew, or (with ``fresh``, the documents added) those that changed since ``stored``."""
     # a stored claim that the new links left as it was is kept; the others are
     # written again (with their members and representative), the new ones added
     unchanged = {tuple(members): claim for claim, members in stored.items()}
@@ -154,16 +152,12 @@ def _write(  # noqa: PLR0917 - what the stage computed, handed on whole
         ):
             quotes[r["doc"]].append((int(r["start"]), int(r["end"]), r["speaker"]))
     ordered: list[tuple[list[Sent], Sent]] = []
-    for cluster in sorted(found, key=lambda c: (-len(c), sents.doc_of(c[0]), c[0])):
+    for cluster, middle in sorted(zip(found, central, strict=True),
+                                  key=lambda c: (-len(c[0]), sents.doc_of(c[0][0]), c[0][0])):
         if tuple(cluster) in kept:
             continue
         members = sorted(cluster, key=lambda i: (sents.doc_of(i), int(sents.start[i])))
-        sub = np.stack([vectors[i] for i in members]).astype(np.float32)
-        # the most central member; rounded, so that float noise (ONNX Runtime or
-        # PyTorch) never decides a tie, which goes to the first member
-        centrality = np.round((sub @ sub.T).sum(axis=1), 4)
-        made = [sents[i] for i in members]
-        ordered.append((made, made[int(centrality.argmax())]))
+        ordered.append(([sents[i] for i in members], sents[middle]))
     texts = sentence_texts(store, [rep for _, rep in ordered])
     try:
         with store.transaction():

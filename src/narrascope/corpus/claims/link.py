@@ -609,8 +609,9 @@ def clusters(
     *,
     fresh: frozenset[str] | None = None,
     stored: Sequence[Sequence[int]] = (),
-) -> tuple[list[list[int]], dict[int, np.ndarray]]:
-    """Claims as lists of sentence indices (one sentence per document), and their vectors.
+) -> tuple[list[list[int]], list[int]]:
+    """Claims as lists of sentence indices (one sentence per document), and each one's
+    most central member (:func:`_central`: the sentence that stands for it).
 
     Sentences with the same text (republished copies) are one unit: the rules
     run over distinct texts, so a corpus of copies costs what its distinct
@@ -677,20 +678,33 @@ def clusters(
             owner[x] = ca
         _join(ca, cb, members, docs_of, alone)
     found = []
-    vectors: dict[int, np.ndarray] = {}
+    central = []
     for head in (k for k in range(n) if owner[k] == k):
         cluster = members.get(head) or [head]
         if len(docs_of.get(head) or alone[head]) < 2 or not paired[head]:
             continue  # one document, or copies that no rule could link to anything
-        first: dict[str, int] = {}
+        first: dict[str, tuple[int, int]] = {}  # a document's first member, and its row
         for k in cluster:
             for i in units[used[k]]:
-                vectors[i] = rvec[at[k]]
                 doc = sents.doc_of(i)
-                if doc not in first or sents.start[i] < sents.start[first[doc]]:
-                    first[doc] = i
-        found.append(sorted(first.values()))
-    return found, vectors
+                if doc not in first or sents.start[i] < sents.start[first[doc][0]]:
+                    first[doc] = (i, k)
+        found.append(sorted(i for i, _ in first.values()))
+        central.append(_central([first[d] for d in sorted(first)], sents, rvec, at))
+    return found, central
+
+
+def _central(
+    members: Sequence[tuple[int, int]], sents: Sents, rvec: np.ndarray, at: np.ndarray
+) -> int:
+    """The most central of a claim's members (``(sentence, row)``, one per document, in
+    document order): the one with the highest sum of cosines to all of them, rounded,
+    so that float noise (ONNX Runtime or PyTorch) never decides a tie, which goes to the
+    first member in document order."""
+    ordered = sorted(members, key=lambda m: (sents.doc_of(m[0]), int(sents.start[m[0]])))
+    sub = _single(rvec[at[[k for _, k in ordered]]])
+    centrality = np.round((sub @ sub.T).sum(axis=1), 4)
+    return ordered[int(centrality.argmax())][0]
 
 
 def _seed(  # noqa: PLR0917 - the clustering's state, changed in place

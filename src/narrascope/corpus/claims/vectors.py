@@ -46,7 +46,8 @@ def encoder(kind: str = "auto") -> tuple[str, Callable[[Sequence[str]], np.ndarr
     """``(model name, encode)``: MiniLM if it can be loaded (and ``kind`` allows), else lexical.
 
     ``kind``: ``"auto"`` (MiniLM by ONNX Runtime, else PyTorch), ``"torch"`` or
-    ``"lexical"``; see :mod:`narrascope.corpus.embed`.
+    ``"lexical"``; see :mod:`narrascope.corpus.embed`. MiniLM is loaded anew by each
+    call and freed with ``encode``: the claim stage holds it only while it embeds.
     """
     if kind != "lexical" and (encode := minilm(kind)) is not None:
         return MINILM, encode
