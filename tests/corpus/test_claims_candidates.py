@@ -74,11 +74,11 @@ def test_pairs_read_back_from_their_file_a_left_tile_at_a_time(block: int, tile:
     left = np.sort(rng.integers(0, 300, 2000)).astype(np.int32)
     right = (left + rng.integers(1, 50, 2000)).astype(np.int32)
     row = (np.arange(400) // 2).astype(np.int32)  # units to rows: in order, as the stage's
-    with link._PairFile() as pairs:
+    with link._Spill(np.int32, 2) as pairs:
         for lo in range(0, 2000, 300):  # appended a pass at a time
             pairs.append(left[lo : lo + 300], right[lo : lo + 300])
         assert pairs.count == 2000
-        back = list(pairs.blocks(block))
+        back = [(b[:, 0], b[:, 1]) for b in pairs.blocks(block)]
         tiles = list(link._left_tiles(iter(back), row, tile))
     assert np.array_equal(np.concatenate([a for a, _ in back]), left)
     assert np.array_equal(np.concatenate([b for _, b in back]), right)
@@ -122,8 +122,12 @@ def test_a_pass_keeps_each_pair_of_one_strong_or_two_keys_once(
     assert list(zip(left.tolist(), right.tolist(), strict=True)) == want
 
 
-@pytest.mark.parametrize("scan", [3, 1 << 18])
-def test_postings_are_the_shared_keys(monkeypatch: pytest.MonkeyPatch, scan: int) -> None:
+@pytest.mark.parametrize(("scan", "part", "codes"),
+                         [(3, 1 << 21, 1 << 20), (1 << 18, 1 << 21, 1 << 20), (1 << 18, 7, 5),
+                          (3, 50, 1)])  # fmt: skip
+def test_postings_are_the_shared_keys(
+    monkeypatch: pytest.MonkeyPatch, scan: int, part: int, codes: int
+) -> None:
     sents = _corpus(1)
     units = [[i] for i in range(len(sents))]
     p = ClaimParams()
@@ -136,6 +140,9 @@ def test_postings_are_the_shared_keys(monkeypatch: pytest.MonkeyPatch, scan: int
     assert len(expected) > 20
     assert len(by_key) > len(expected)  # keys of one unit, or too many, are left out
     monkeypatch.setattr(link, "_SCAN", scan)  # blocks that end where a key does
+    # entries spilled a few at a time, sorted in ranges of a few entries (of whole keys)
+    monkeypatch.setattr(link, "_PART", part)
+    monkeypatch.setattr(link, "_CODES", codes)
     own, wt, sizes = link._postings(units, sents, p, None)
     starts = np.r_[0, np.cumsum(sizes)[:-1]]
     found = sorted((tuple(own[a : a + n].tolist()), int(wt[a]))

@@ -15,6 +15,7 @@ import tempfile
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import ExitStack
+from typing import Any
 
 import numpy as np
 
@@ -30,6 +31,7 @@ _READ = 1 << 18  #: candidate pairs read back from their file at once (2 MB)
 _CODES = _BLOCK * 256  #: pair codes made or read at once (2 million: 16 MB)
 _PASS = 1 << 22  #: pair codes sorted at once, at most (4.2 million: 34 MB)
 _SCAN = 1 << 18  #: index entries scanned at once for shared keys (a few 2 MB arrays)
+_PART = 1 << 21  #: key index entries sorted at once, about (2 million: 16 MB)
 _TILE = 1 << 14  #: rows of vectors read in at once, on each side of the pairs (25 MB in all)
 
 
@@ -187,24 +189,57 @@ def _postings(
     A key that many sentences share says nothing about two of them, and most keys
     (on a 2,000-document corpus, 2.7 of 3.0 million) are one unit's alone: only the
     others are kept. Each entry of the index is one 64-bit code, the key's hash
-    (truncated to the bits that the unit number leaves), its weight and its unit,
-    sorted in place: 8 bytes an entry while the index is made, where a hash, a
-    unit, a weight and a sort order took 21. Truncation can make two keys one (on
-    a 10,000-document corpus, about a dozen of 15 million): their units are then
-    compared, and the rules alone decide whether they are linked.
+    (truncated to the bits that the unit number leaves), its weight and its unit:
+    8 bytes an entry, where a hash, a unit, a weight and a sort order took 21.
+    Truncation can make two keys one (on a 10,000-document corpus, about a dozen of
+    15 million): their units are then compared, and the rules alone decide whether
+    they are linked.
+
+    The entries wait in a temporary file as they are made (on a 10,000-document
+    corpus, 15 million: 120 MB), which is then read once per range of the codes
+    (:data:`_PART` entries each, about): a range holds whole keys, and the ranges
+    in order give what one sort of all the entries would.
     """
     bits = max(1, (len(units) - 1).bit_length())
     mask = (1 << (62 - bits)) - 1  # key hash, weight and unit: 63 bits, a non-negative int64
-    entries: array[int] = array("q")
-    for k, keys in _unit_keys(units, sents, p, fresh):
-        entries.extend([(((hash(key) & mask) << 1 | (key[0] in "qrp")) << bits) | k
-                        for key in keys])  # fmt: skip
-    code = np.frombuffer(entries, dtype=np.int64)
-    code.sort()
-    unit = (1 << bits) - 1
     owns: list[np.ndarray] = []
     wts: list[np.ndarray] = []
     sizes: list[np.ndarray] = []
+    with _Spill(np.int64) as spill:
+        entries: array[int] = array("q")
+        for k, keys in _unit_keys(units, sents, p, fresh):
+            entries.extend([(((hash(key) & mask) << 1 | (key[0] in "qrp")) << bits) | k
+                            for key in keys])  # fmt: skip
+            if len(entries) >= _CODES:
+                spill.append(entries)
+                entries = array("q")
+        spill.append(entries)
+        del entries
+        parts = -(-spill.count // _PART)
+        for j in range(parts):  # ranges of whole keys: bounds are multiples of 2**bits
+            lo, hi = ((j << 63) // parts) >> bits << bits, ((j + 1 << 63) // parts) >> bits << bits
+            held = [c[(c >= lo) & (c < hi)] for c in (b[:, 0] for b in spill.blocks(_CODES))]
+            code = np.concatenate(held) if held else np.zeros(0, dtype=np.int64)
+            del held
+            code.sort()
+            _shared_keys(code, bits, p.max_posting, owns, wts, sizes)
+            del code
+    if not owns:
+        return np.zeros(0, np.int32), np.zeros(0, np.int8), np.zeros(0, np.int64)
+    return np.concatenate(owns), np.concatenate(wts), np.concatenate(sizes)
+
+
+def _shared_keys(  # noqa: PLR0917 - a range of codes, and where its shared keys go
+    code: np.ndarray,
+    bits: int,
+    most: int,
+    owns: list[np.ndarray],
+    wts: list[np.ndarray],
+    sizes: list[np.ndarray],
+) -> None:
+    """Append the keys of ``code`` (sorted entries of :func:`_postings`) that 2 to ``most``
+    units share: their units, weights and sizes."""
+    unit = (1 << bits) - 1
     lo = 0
     while lo < len(code):  # a block at a time, each ending where a key does
         hi = min(lo + _SCAN, len(code))
@@ -214,16 +249,12 @@ def _postings(
         key = block >> bits
         first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
         size = np.diff(np.r_[first, len(key)])
-        ok = (size >= 2) & (size <= p.max_posting)
+        ok = (size >= 2) & (size <= most)
         keep = np.repeat(ok, size)
         owns.append((block[keep] & unit).astype(np.int32))
         wts.append(((key[keep] & 1) + 1).astype(np.int8))
         sizes.append(size[ok])
         lo = hi
-    del code, entries
-    if not owns:
-        return np.zeros(0, np.int32), np.zeros(0, np.int8), np.zeros(0, np.int64)
-    return np.concatenate(owns), np.concatenate(wts), np.concatenate(sizes)
 
 
 def _candidate_passes(
@@ -387,33 +418,39 @@ def _pass(code: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     return left, right
 
 
-class _PairFile:
-    """Pairs of units (two int32s a pair) in an unlinked temporary file, appended a pass at
-    a time and read back in order a block at a time: on a 10,000-document corpus, 18.9
-    million candidate pairs (151 MB) that are never all in memory."""
+class _Spill:
+    """Rows of ``width`` integers of one type in an unlinked temporary file, appended a
+    block at a time and read back in order a block at a time (the platform's temporary
+    folder, ``TMPDIR``; removed when closed). The claim stage's large intermediates
+    wait in them, never all in memory: on a 10,000-document corpus, 15 million key
+    index entries (120 MB) and 18.9 million candidate pairs (151 MB)."""
 
-    def __init__(self) -> None:
-        self._file = tempfile.TemporaryFile(prefix="narrascope-pairs-")  # noqa: SIM115 - closed by close()
+    def __init__(self, dtype: type[np.integer[Any]], width: int = 1) -> None:
+        self.dtype, self.width = np.dtype(dtype), width
+        self._file = tempfile.TemporaryFile(prefix="narrascope-spill-")  # noqa: SIM115 - closed by close()
         self.count = 0
 
-    def __enter__(self) -> _PairFile:
+    def __enter__(self) -> _Spill:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._file.close()
 
-    def append(self, left: np.ndarray, right: np.ndarray) -> None:
-        self._file.write(np.column_stack((left, right)).astype(np.int32).tobytes())
-        self.count += len(left)
+    def append(self, *columns: np.ndarray | array[int]) -> None:
+        """Append the rows whose columns are ``columns`` (one per column of a row)."""
+        block = np.column_stack([np.asarray(c) for c in columns]).astype(self.dtype)
+        self._file.seek(0, 2)
+        self._file.write(block.tobytes())
+        self.count += len(block)
 
-    def blocks(self, size: int = _CODES) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """``(left, right)`` units, ``size`` pairs at a time, in the order they were appended."""
-        self._file.flush()
+    def blocks(self, size: int = _CODES) -> Iterator[np.ndarray]:
+        """The rows, ``size`` at a time (an array of ``(rows, width)``), in the order appended."""
         self._file.seek(0)
         for lo in range(0, self.count, size):
-            block = np.empty((min(size, self.count - lo), 2), dtype=np.int32)
+            block = np.empty((min(size, self.count - lo), self.width), dtype=self.dtype)
             self._file.readinto(block.data)
-            yield block[:, 0], block[:, 1]
+            yield block
+
 
 
 def _left_tiles(
@@ -524,7 +561,7 @@ def _edges(
     with ExitStack() as stack:  # the pairs' file and the vectors' file
         # the candidate pairs wait in a file, a pass at a time; the units of some pair
         # (and ``extra``) become rows
-        pairs = stack.enter_context(_PairFile())
+        pairs = stack.enter_context(_Spill(np.int32, 2))
         seen = np.zeros(len(units), dtype=bool)
         for left, right in _candidate_passes(units, sents, unit_docs, p, fresh):
             seen[left] = True
@@ -553,7 +590,8 @@ def _edges(
         # precision, where a cosine moves by 0.001 at most from the stored vectors' (:func:`_cos`)
         vectors = stack.enter_context(embedding_file(store, reps, p.model, np.float16))
         held: dict[int, np.ndarray] = {}
-        for ra, rb in _left_tiles(pairs.blocks(_READ), row, _TILE):
+        blocks = ((b[:, 0], b[:, 1]) for b in pairs.blocks(_READ))
+        for ra, rb in _left_tiles(blocks, row, _TILE):
             for l0, r0, tiled in _tiles(ra, rb, _TILE):
                 # a tile is read again only when it changes, after the one it replaces is let go
                 held = {k: v for k, v in held.items() if k in (l0, r0)}
