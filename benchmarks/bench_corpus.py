@@ -24,8 +24,10 @@ from bench_build import peaks, stages  # type: ignore[import-not-found]  # bench
 from narrascope.pipeline import run_corpus_stages
 from narrascope.store import SqliteStore, open_store
 
-#: what is compared: every claim and member by its place, every reused passage
+#: what is compared: every timeline entry, claim and member by its place, every reused passage
 _OUTPUT = {
+    "timeline entries": "SELECT t.*, (SELECT group_concat(id) FROM (SELECT id FROM events"
+                        " WHERE timeline = t.id ORDER BY id)) FROM timeline t ORDER BY t.id",
     "claims": "SELECT doc, start, end, text, docs, sites, doc_count, independent_count,"
               " first_seen FROM claims ORDER BY doc, start, end",
     "claim members": "SELECT c.doc, c.start, c.end, m.doc, m.start, m.end FROM claim_members m"

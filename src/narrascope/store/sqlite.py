@@ -384,6 +384,12 @@ class SqliteStore:
         """Run a read query with parameters (for exports and tests)."""
         return self._db.execute(sql, params).fetchall()
 
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> Iterator[sqlite3.Row]:
+        """Run a read query and yield its rows as they are read, for a stage that reads
+        a whole table: :meth:`query` holds every row at once. No write may run on the
+        store before the last row is read."""
+        yield from self._db.execute(sql, params)
+
     def table_columns(self) -> dict[str, list[str]]:
         """Each table and view of the store with its columns, in creation order."""
         names = [r[0] for r in self.query(
