@@ -24,7 +24,8 @@ from bench_build import peaks, stages  # type: ignore[import-not-found]  # bench
 from narrascope.pipeline import run_corpus_stages
 from narrascope.store import SqliteStore, open_store
 
-#: what is compared: every timeline entry, claim and member by its place, every reused passage
+#: what is compared: every timeline entry, claim and member by its place, reused passage,
+#: network edge, relation's entities and stance row
 _OUTPUT = {
     "timeline entries": "SELECT t.*, (SELECT group_concat(id) FROM (SELECT id FROM events"
                         " WHERE timeline = t.id ORDER BY id)) FROM timeline t ORDER BY t.id",
@@ -34,6 +35,9 @@ _OUTPUT = {
                      " JOIN claims c ON c.id = m.claim ORDER BY 1, 2, 3, 4, 5, 6",
     "reused passages": "SELECT doc_a, start_a, end_a, doc_b, start_b, end_b, kind FROM reuse"
                        " ORDER BY 1, 2, 3, 4, 5, 6",
+    "network edges": "SELECT * FROM network_edges ORDER BY id",
+    "linked relations": "SELECT id, subject_entity, object_entity, edge FROM relations ORDER BY id",
+    "stance rows": "SELECT * FROM stance ORDER BY doc, entity",
 }  # fmt: skip
 
 

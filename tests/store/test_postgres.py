@@ -152,6 +152,12 @@ def test_save_is_idempotent_and_rows_read_like_sqlite(store: Any) -> None:
     assert row.keys() == ["id", "doc", "start", "end", "text"]
     assert dict(row)["text"] == "Alpha Corp"
     assert [tuple(r) for r in store.regions(doc.id)] == [(0, 25, CONTENT), (26, 43, "footer")]
+    # rows: the same rows as query, yielded as they are read
+    sql = "SELECT start, end, kind FROM regions WHERE doc = ? ORDER BY start"
+    streamed = store.rows(sql, (doc.id,))
+    assert not isinstance(streamed, list)
+    assert [tuple(r) for r in streamed] == [tuple(r) for r in store.query(sql, (doc.id,))]
+    assert [r["kind"] for r in store.rows(sql, (doc.id,))] == [CONTENT, "footer"]
 
 
 def test_search_highlights_content_not_boilerplate(store: Any) -> None:
