@@ -24,9 +24,11 @@ from bench_build import peaks, stages  # type: ignore[import-not-found]  # bench
 from narrascope.pipeline import run_corpus_stages
 from narrascope.store import SqliteStore, open_store
 
-#: what is compared: every timeline entry, claim and member by its place, reused passage,
-#: network edge, relation's entities and stance row
+#: what is compared: every entity and mention's entity, timeline entry, claim and member by
+#: its place, reused passage, network edge, relation's entities and stance row
 _OUTPUT = {
+    "entities": "SELECT * FROM entities ORDER BY id",
+    "linked mentions": "SELECT id, entity FROM mentions ORDER BY id",
     "timeline entries": "SELECT t.*, (SELECT group_concat(id) FROM (SELECT id FROM events"
                         " WHERE timeline = t.id ORDER BY id)) FROM timeline t ORDER BY t.id",
     "claims": "SELECT doc, start, end, text, docs, sites, doc_count, independent_count,"

@@ -487,11 +487,16 @@ def resolve_entities(store: SqliteStore) -> tuple[int, list[str]]:
 
     Returns the number of entities and a line per correction that matched nothing.
     """
-    refs = [
-        MentionRef(int(r["id"]), r["doc"], int(r["start"]), r["text"], r["label"],
-                   r["title"], r["published"])
-        for r in store.mentions()
-    ]
+    # every mention of the corpus is read (on a 10,000-document corpus, 460,000): the
+    # strings that repeat (a document's id and date, a label, a spelling) are held once
+    one: dict[str, str] = {}
+    refs = []
+    for r in store.mentions():
+        doc, text, label = (one.setdefault(v, v) for v in (r["doc"], r["text"], r["label"]))
+        title, published = (None if v is None else one.setdefault(v, v)
+                            for v in (r["title"], r["published"]))  # fmt: skip
+        refs.append(MentionRef(int(r["id"]), doc, int(r["start"]), text, label, title, published))
+    del one
     declared = [Alias(r["doc"], int(r["start"]), int(r["end"]), r["name"], r["alias"], r["kind"])
                 for r in store.aliases()]
     clusters = resolve(refs, declared)
