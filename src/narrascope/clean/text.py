@@ -27,6 +27,7 @@ from functools import cache
 from narrascope.clean.site import SiteLines, line_key
 from narrascope.model import CONTENT, Region
 from narrascope.settings import Settings
+from narrascope.spacy_import import import_spacy
 
 __all__ = ["REGION_KINDS", "TextClean", "classify_text"]
 
@@ -104,17 +105,19 @@ class _Line:
 
 
 @cache
-def _stopwords() -> frozenset[str]:
+def _stopwords(model: str) -> frozenset[str]:
+    """spaCy's English stop words (spaCy imported as the pipeline ``model`` needs it)."""
+    import_spacy(model)
     from spacy.lang.en.stop_words import STOP_WORDS
 
     return frozenset(STOP_WORDS)
 
 
-def _stopword_ratio(text: str) -> float:
+def _stopword_ratio(text: str, model: str) -> float:
     words = [w.strip(".,;:!?\"'“”‘’()[]").lower() for w in text.split()]
     if not words:
         return 0.0
-    stop = _stopwords()
+    stop = _stopwords(model)
     return sum(1 for w in words if w in stop) / len(words)
 
 
@@ -186,7 +189,7 @@ class _Classifier:
         return (
             line.words >= _MIN_PROSE_WORDS
             and (line.terminal or line.words >= _MIN_UNPUNCTUATED_PROSE_WORDS)
-            and _stopword_ratio(line.text) >= _MIN_PROSE_STOPWORDS
+            and _stopword_ratio(line.text, self.settings.spacy_model) >= _MIN_PROSE_STOPWORDS
         )
 
     # --- passes --------------------------------------------------------------------

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from narrascope.errors import ModelError
 from narrascope.model import Document, Mention, Sentence
 from narrascope.settings import Settings
+from narrascope.spacy_import import import_spacy
 from narrascope.taxonomy import entity_types
 
 if TYPE_CHECKING:
@@ -47,7 +48,12 @@ class Parsed:
 
 
 def load_nlp(settings: Settings) -> Language:
-    """Load the spaCy pipeline named by ``settings.spacy_model`` (no network)."""
+    """Load the spaCy pipeline named by ``settings.spacy_model`` (no network).
+
+    spaCy is imported without PyTorch unless the pipeline needs it
+    (:mod:`narrascope.spacy_import`).
+    """
+    import_spacy(settings.spacy_model)
     import spacy
 
     try:
