@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from narrascope.corpus.claims import sents as sents_module
-from narrascope.corpus.claims.sents import Rows, Sent, Sents
+from narrascope.corpus.claims.sents import Rows, Sent, Sents, Units
 
 
 def _some() -> list[Sent]:
@@ -68,3 +68,31 @@ def test_rows_hold_a_bounded_number_of_sentences(monkeypatch: pytest.MonkeyPatch
     assert rows.span(0) == ("b", 3, 50)
     assert rows.key(1) == 7
     assert list(rows) == [sents[2], sents[0], sents[1]]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_units_group_rows_by_key_in_order_of_their_first_row(seed: int) -> None:
+    key = np.random.default_rng(seed).integers(-5, 40, size=200)
+    expected: dict[int, list[int]] = {}
+    for i, k in enumerate(key.tolist()):
+        expected.setdefault(k, []).append(i)
+    units = Units(key)
+    assert list(units) == list(expected.values())
+    assert units.first.tolist() == [u[0] for u in expected.values()]
+    assert units.sizes().tolist() == [len(u) for u in expected.values()]
+    assert units[-1] == list(expected.values())[-1]
+    with pytest.raises(IndexError):
+        units[len(expected)]
+    assert len(Units(np.zeros(0, dtype=np.int64))) == 0
+
+
+def test_raw_fields_share_items_as_the_sentences_do() -> None:
+    sents = Sents.of(_some())
+    assert list(sents.raw(0, "nums")) == [6, 1975]
+    assert [sents.vocab[i] for i in sents.raw(2, "names")] == ["ent-2"]
+    assert len(sents.raw(1, "names")) == 0
+    for i in range(3):
+        for k in range(3):
+            for field in ("nums", "names", "ents", "words"):
+                assert sents_module.meets(sents.raw(i, field), sents.raw(k, field)) == (
+                    sents_module.meets(getattr(sents[i], field), getattr(sents[k], field)))

@@ -76,3 +76,28 @@ def test_claims_the_same_whatever_the_tiles(
         find_claims(store)
         assert _members(store) == whole
         assert len(tiles) > 10  # compared a few rows at a time
+
+
+def test_claims_the_same_with_few_vectors_and_failures_held(
+    tmp_path: Path, nlp: Any, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from narrascope.demo import sample_corpus
+    from narrascope.pipeline import build
+
+    with sample_corpus() as folder, SqliteStore(tmp_path / "s.db") as store:
+        build([str(folder)], store, settings, nlp=nlp)
+        whole = _members(store)
+        assert whole
+        reads: list[int] = []
+        real = link.VectorFile.read
+
+        def read(self: Any, lo: int, hi: int) -> Any:
+            reads.append(hi - lo)
+            return real(self, lo, hi)
+
+        monkeypatch.setattr(link, "_HELD_VECTORS", 2)
+        monkeypatch.setattr(link, "_FAILED", 1)
+        monkeypatch.setattr(link.VectorFile, "read", read)
+        find_claims(store)
+        assert _members(store) == whole
+        assert reads.count(1) > 4  # the clustering read its vectors a row at a time

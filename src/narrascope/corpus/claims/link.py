@@ -20,8 +20,8 @@ from typing import Any
 import numpy as np
 
 from narrascope.corpus.claims.features import ClaimParams
-from narrascope.corpus.claims.sents import Rows, Sent, Sents, apart, meets
-from narrascope.corpus.claims.vectors import embedding_file
+from narrascope.corpus.claims.sents import Rows, Sent, Sents, Units, apart, meets
+from narrascope.corpus.claims.vectors import VectorFile, embedding_file
 from narrascope.store import SqliteStore
 
 __all__ = ["clusters", "conflict"]
@@ -33,11 +33,19 @@ _PASS = 1 << 22  #: pair codes sorted at once, at most (4.2 million: 34 MB)
 _SCAN = 1 << 18  #: index entries scanned at once for shared keys (a few 2 MB arrays)
 _PART = 1 << 21  #: key index entries sorted at once, about (2 million: 16 MB)
 _TILE = 1 << 14  #: rows of vectors read in at once, on each side of the pairs (25 MB in all)
+_FAILED = 1 << 18  #: failed checks of two clusters remembered at once (about 20 MB)
+_HELD_VECTORS = 1 << 15  #: vectors the clustering holds read at once (about 28 MB)
 
 
 def conflict(a: Sent, b: Sent) -> bool:
     """Different numbers, or names on both sides and none in common."""
     return apart(a.nums, b.nums) or apart(a.names, b.names)
+
+
+def clash(sents: Sents, i: int, k: int) -> bool:
+    """:func:`conflict` of the sentences ``i`` and ``k``, read from the columns."""
+    return (apart(sents.raw(i, "nums"), sents.raw(k, "nums"))
+            or apart(sents.raw(i, "names"), sents.raw(k, "names")))  # fmt: skip
 
 
 def _needed(a: Sent, b: Sent, p: ClaimParams) -> float | None:
@@ -70,12 +78,12 @@ def _said(a: Sent, b: Sent) -> bool:
     return any(w in other and w not in names for w in a.words)
 
 
-def _ranks(units: Sequence[list[int]], sents: Sents) -> tuple[dict[str, int], frozenset[str]]:
+def _ranks(units: Units, sents: Sents) -> tuple[dict[str, int], frozenset[str]]:
     """Each word's place among the corpus's words, rarest first (by units that have it,
     then alphabetically), and the words that only one unit has."""
     vocab = sents.vocab
     head = np.zeros(len(sents), dtype=bool)
-    head[[u[0] for u in units]] = True
+    head[units.first] = True
     df = np.zeros(len(vocab), dtype=np.int64)
     for lo in range(0, len(sents), _SCAN):  # a unit's words and names, each once
         hi = min(lo + _SCAN, len(sents))
@@ -133,7 +141,7 @@ def _keys(s: Sent, picks: _Picks) -> set[str]:
 
 
 def _unit_keys(
-    units: Sequence[list[int]], sents: Sents, p: ClaimParams, fresh: np.ndarray | None
+    units: Units, sents: Sents, p: ClaimParams, fresh: np.ndarray | None
 ) -> Iterator[tuple[int, set[str]]]:
     """``(unit, its keys)``; with ``fresh``, only the keys that some fresh unit has too.
 
@@ -144,8 +152,8 @@ def _unit_keys(
     """
     rank, once = _ranks(units, sents)
     if fresh is None:
-        for k, u in enumerate(units):
-            s = sents[u[0]]
+        for k, first in enumerate(units.first.tolist()):
+            s = sents[first]
             yield k, _keys(s, _picks(s, rank, once, p))
         return
     wanted: set[str] = set()
@@ -154,7 +162,7 @@ def _unit_keys(
     top: set[str] = set()
     anchors: set[object] = set()  # quantities, rare entities, word pairs
     for k in np.flatnonzero(fresh).tolist():
-        s = sents[units[k][0]]
+        s = sents[int(units.first[k])]
         picks = _picks(s, rank, once, p)
         keys = _keys(s, picks)
         wanted |= keys
@@ -164,7 +172,7 @@ def _unit_keys(
         anchors.update(s.qty, s.rare, s.pairs)
         yield k, keys
     for k in np.flatnonzero(~fresh).tolist():
-        s = sents[units[k][0]]
+        s = sents[int(units.first[k])]
         picks = _picks(s, rank, once, p)
         if (
             anchors.isdisjoint(s.qty)
@@ -180,7 +188,7 @@ def _unit_keys(
 
 
 def _postings(
-    units: Sequence[list[int]], sents: Sents, p: ClaimParams, fresh: np.ndarray | None
+    units: Units, sents: Sents, p: ClaimParams, fresh: np.ndarray | None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The keys that 2 to ``max_posting`` units share: their units (int32, key by key,
     each key's in order), each entry's key weight (2: a strong key), and each key's
@@ -258,7 +266,7 @@ def _shared_keys(  # noqa: PLR0917 - a range of codes, and where its shared keys
 
 
 def _candidate_passes(
-    units: Sequence[list[int]],
+    units: Units,
     sents: Sents,
     unit_docs: Sequence[frozenset[str]],
     p: ClaimParams,
@@ -497,8 +505,12 @@ def _cos(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _mean(a: np.ndarray, b: np.ndarray) -> float:
-    """The mean cosine of the rows of ``a`` with those of ``b``."""
-    return float((_single(a) @ _single(b).T).mean())
+    """The mean cosine of the rows of ``a`` with those of ``b``: the product of their sums
+    over the number of pairs, not the mean of a matrix of every pair's cosine (which, for
+    the largest clusters of a 10,000-document corpus, took 45 MB)."""
+    sa = _single(a).sum(axis=0, dtype=np.float64)
+    sb = _single(b).sum(axis=0, dtype=np.float64)
+    return float(sa @ sb) / (len(a) * len(b))
 
 
 def _tiles(left: np.ndarray, right: np.ndarray, tile: int) -> Iterator[tuple[int, int, np.ndarray]]:
@@ -533,20 +545,20 @@ class _Links:
                 np.frombuffer(self.right, dtype=np.int32))  # fmt: skip
 
 
-def _edges(
+def _edges(  # noqa: PLR0917 - the stage's inputs, and where its vector file is closed
     store: SqliteStore,
-    units: Sequence[list[int]],
+    units: Units,
     sents: Sents,
     unit_docs: Sequence[frozenset[str]],
     p: ClaimParams,
+    closing: ExitStack,
     *,
     fresh: np.ndarray | None = None,
     extra: Sequence[int] = (),
-) -> tuple[list[int], tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray],
-           np.ndarray]:
-    """The units compared, the vectors that the clustering reads (``(vectors, row of each
-    compared unit in them or -1)``), the links (cosines, rows a, rows b: three arrays,
-    in no order), and which rows can stand alone as a claim.
+) -> tuple[list[int], _Vectors, tuple[np.ndarray, np.ndarray, np.ndarray], np.ndarray]:
+    """The units compared (the rows), their vectors (in a file that ``closing`` closes),
+    the links (cosines, rows a, rows b: three arrays, in no order), and which rows can
+    stand alone as a claim.
 
     Cosines come first, for every candidate pair (a tile of rows on each side at a
     time): no rule links a pair below the lowest threshold, so the rules, which
@@ -575,7 +587,7 @@ def _edges(
         row = np.zeros(len(units), dtype=np.int32)
         row[used] = np.arange(len(used), dtype=np.int32)
         rows = used.tolist()
-        heads = np.array([units[k][0] for k in rows], dtype=np.int64)
+        heads = units.first[used]
         reps = Rows(sents, heads)
         # the quantity rule's threshold is far below the others, but it needs a counted
         # quantity on both sides in sentences short enough for weak anchors
@@ -588,7 +600,7 @@ def _edges(
         # the vectors wait in a file, in half precision (:class:`VectorFile`); a tile of
         # rows on each side is read in at a time, and products are taken in single
         # precision, where a cosine moves by 0.001 at most from the stored vectors' (:func:`_cos`)
-        vectors = stack.enter_context(embedding_file(store, reps, p.model, np.float16))
+        vectors = closing.enter_context(embedding_file(store, reps, p.model, np.float16))
         held: dict[int, np.ndarray] = {}
         blocks = ((b[:, 0], b[:, 1]) for b in pairs.blocks(_READ))
         for ra, rb in _left_tiles(blocks, row, _TILE):
@@ -604,19 +616,36 @@ def _edges(
                     _rules(a[near], b[near], cos[near], reps, p, paired, links)
                     for i in np.flatnonzero(~near & (copies[a] | copies[b])).tolist():
                         x, y = int(a[i]), int(b[i])
-                        if not conflict(reps[x], reps[y]):
+                        if not clash(sents, int(heads[x]), int(heads[y])):
                             paired[x] = paired[y] = True
         del held
-        edges = links.arrays()
-        # the clustering reads the vectors of linked rows, of the stored claims' rows
-        # and of copies that can stand alone: only those are held
-        wanted = paired & copies
-        wanted[edges[1]] = wanted[edges[2]] = True
-        wanted[row[extra_units]] = True
-        kept = np.flatnonzero(wanted)
-        at = np.full(len(used), -1, dtype=np.int64)
-        at[kept] = np.arange(len(kept))
-        return rows, (vectors.take(kept), at), edges, paired
+        return rows, _Vectors(vectors), links.arrays(), paired
+
+
+class _Vectors:
+    """The rows' vectors as the clustering reads them: from their file, a row at a time,
+    the last ``limit`` or so read held (the clustering reads a cluster's rows again at
+    each of its checks). The clustering reads the vectors of the rows it links, a few
+    each check; held all at once they were the stage's largest object (on a
+    10,000-document corpus, 209,000 rows: 153 MB in half precision)."""
+
+    def __init__(self, file: VectorFile, limit: int | None = None) -> None:
+        self._file = file
+        self._limit = _HELD_VECTORS if limit is None else limit
+        self._held: dict[int, np.ndarray] = {}
+
+    def __getitem__(self, rows: Sequence[int]) -> np.ndarray:
+        """The vectors of ``rows``, one row each (half precision)."""
+        held = self._held
+        out = np.empty((len(rows), self._file.dim), dtype=self._file.dtype)
+        for j, r in enumerate(rows):
+            v = held.get(r)
+            if v is None:
+                if len(held) >= self._limit:
+                    held.clear()
+                v = held[r] = self._file.read(r, r + 1)[0]
+            out[j] = v
+        return out
 
 
 def _rules(  # noqa: PLR0917 - one block's near pairs, and where their results go
@@ -662,11 +691,7 @@ def clusters(
     clusters that the new links then grow, under the same checks, and every
     other sentence starts alone, as it would from scratch.
     """
-    groups: dict[int, list[int]] = {}
-    for i, key in enumerate(sents.key.tolist()):
-        groups.setdefault(key, []).append(i)
-    units = list(groups.values())
-    del groups  # the units are all that is read of it
+    units = Units(sents.key)
     # one set object per distinct set of documents (most units: one document)
     distinct: dict[frozenset[str], frozenset[str]] = {}
     unit_docs = [distinct.setdefault(d, d) for d in (frozenset(sents.doc_of(i) for i in u)
@@ -676,9 +701,24 @@ def clusters(
     seeds = [sorted({unit_of[i] for i in claim}) for claim in stored]
     is_fresh = (None if fresh is None else
                 np.array([not fresh.isdisjoint(d) for d in unit_docs], dtype=bool))  # fmt: skip
-    used, (rvec, at), edges, paired = _edges(
-        store, units, sents, unit_docs, p, fresh=is_fresh, extra=[k for s in seeds for k in s]
-    )
+    with ExitStack() as closing:
+        used, rvec, edges, paired = _edges(store, units, sents, unit_docs, p, closing,
+                                           fresh=is_fresh, extra=[k for s in seeds for k in s])
+        return _clustered(sents, units, unit_docs, seeds, p, used, rvec, edges, paired)
+
+
+def _clustered(  # noqa: PLR0917 - the stage's state, handed on whole
+    sents: Sents,
+    units: Units,
+    unit_docs: Sequence[frozenset[str]],
+    seeds: Sequence[Sequence[int]],
+    p: ClaimParams,
+    used: Sequence[int],
+    rvec: _Vectors,
+    edges: tuple[np.ndarray, np.ndarray, np.ndarray],
+    paired: np.ndarray,
+) -> tuple[list[list[int]], list[int]]:
+    """:func:`clusters` once the links are known: grow them into clusters, strongest first."""
     # strongest first; among equal cosines, the higher rows first (as tuples sorted
     # in reverse would be)
     order = np.lexsort((edges[2], edges[1], edges[0]))[::-1]
@@ -689,10 +729,11 @@ def clusters(
     docs_of: dict[int, set[str]] = {}
     alone = [unit_docs[k] for k in used]
     _seed(seeds, used, owner, members, docs_of, alone, paired)
-    rep = Rows(sents, np.array([units[k][0] for k in used], dtype=np.int64))
+    first_of = units.first[used].tolist()  # a row's first sentence (all have its features)
     # two clusters that failed the checks fail them again until one of them grows,
     # and clusters only grow: a failure is kept with both sizes (on a 10,000-document
-    # corpus, 0.8 million of 1.6 million failed checks repeat an earlier one)
+    # corpus, 0.8 million of 1.6 million failed checks repeat an earlier one), the last
+    # ``_FAILED`` at most (all 0.8 million took 60 MB)
     failed: dict[int, int] = {}
     n = len(used)
     for a, b in _in_order(edges[1], edges[2], order):
@@ -707,9 +748,11 @@ def clusters(
             cb * n + ca, len(xb) << 32 | len(xa))  # fmt: skip
         if failed.get(pair) == sizes:
             continue
-        if (len(xa) + len(xb) > 2 and _mean(rvec[at[xa]], rvec[at[xb]]) < p.cohesion) or any(
-            conflict(rep[x], rep[y]) for x in xa for y in xb
+        if (len(xa) + len(xb) > 2 and _mean(rvec[xa], rvec[xb]) < p.cohesion) or any(
+            clash(sents, first_of[x], first_of[y]) for x in xa for y in xb
         ):
+            if len(failed) >= _FAILED:
+                failed.clear()
             failed[pair] = sizes
             continue
         for x in xb:
@@ -728,19 +771,19 @@ def clusters(
                 if doc not in first or sents.start[i] < sents.start[first[doc][0]]:
                     first[doc] = (i, k)
         found.append(sorted(i for i, _ in first.values()))
-        central.append(_central([first[d] for d in sorted(first)], sents, rvec, at))
+        central.append(_central([first[d] for d in sorted(first)], sents, rvec))
     return found, central
 
 
 def _central(
-    members: Sequence[tuple[int, int]], sents: Sents, rvec: np.ndarray, at: np.ndarray
+    members: Sequence[tuple[int, int]], sents: Sents, rvec: _Vectors
 ) -> int:
     """The most central of a claim's members (``(sentence, row)``, one per document, in
     document order): the one with the highest sum of cosines to all of them, rounded,
     so that float noise (ONNX Runtime or PyTorch) never decides a tie, which goes to the
     first member in document order."""
     ordered = sorted(members, key=lambda m: (sents.doc_of(m[0]), int(sents.start[m[0]])))
-    sub = _single(rvec[at[[k for _, k in ordered]]])
+    sub = _single(rvec[[k for _, k in ordered]])
     centrality = np.round((sub @ sub.T).sum(axis=1), 4)
     return ordered[int(centrality.argmax())][0]
 
