@@ -42,7 +42,6 @@ from typing import Any
 
 from narrascope.corpus.claims.features import (
     ClaimParams,
-    Sent,
     Sents,
     numbers,
     quantities,
@@ -50,6 +49,7 @@ from narrascope.corpus.claims.features import (
     sentences,
 )
 from narrascope.corpus.claims.link import clusters
+from narrascope.corpus.claims.sents import Place
 from narrascope.corpus.claims.vectors import LEXICAL, MINILM, encoder
 from narrascope.corpus.reuse import reuse_passages, site_key
 from narrascope.errors import StoreError
@@ -151,13 +151,13 @@ def _write(  # noqa: PLR0917 - what the stage computed, handed on whole
             "SELECT doc, start, end, speaker FROM quotes WHERE speaker IS NOT NULL"
         ):
             quotes[r["doc"]].append((int(r["start"]), int(r["end"]), r["speaker"]))
-    ordered: list[tuple[list[Sent], Sent]] = []
+    ordered: list[tuple[list[Place], Place]] = []
     for cluster, middle in sorted(zip(found, central, strict=True),
                                   key=lambda c: (-len(c[0]), sents.doc_of(c[0][0]), c[0][0])):
         if tuple(cluster) in kept:
             continue
         members = sorted(cluster, key=lambda i: (sents.doc_of(i), int(sents.start[i])))
-        ordered.append(([sents[i] for i in members], sents[middle]))
+        ordered.append(([sents.place(i) for i in members], sents.place(middle)))
     texts = sentence_texts(store, [rep for _, rep in ordered])
     try:
         with store.transaction():
@@ -171,7 +171,7 @@ def _write(  # noqa: PLR0917 - what the stage computed, handed on whole
             store.executemany(
                 "UPDATE claims SET independent_count = ? WHERE id = ? AND independent_count != ?",
                 [(n, claim, n) for c, claim in kept.items()
-                 for n in [_independent([sents[i] for i in c], docs, passages)]],
+                 for n in [_independent([sents.place(i) for i in c], docs, passages)]],
             )  # fmt: skip
             for (made, rep), text in zip(ordered, texts, strict=True):
                 ids = sorted({m.doc for m in made})
@@ -218,7 +218,9 @@ def _stored_claims(store: SqliteStore, sents: Sents) -> dict[int, list[int]]:
     return {cid: sorted(members) for cid, members in out.items()}
 
 
-def _speakers(quotes: dict[str, list[tuple[int, int, str]]], members: Sequence[Sent]) -> list[str]:
+def _speakers(
+    quotes: dict[str, list[tuple[int, int, str]]], members: Sequence[Place]
+) -> list[str]:
     """Speakers of the quotes that overlap a member sentence."""
     return sorted(
         {who for s in members for a, b, who in quotes.get(s.doc, ()) if a < s.end and b > s.start}
@@ -226,7 +228,7 @@ def _speakers(quotes: dict[str, list[tuple[int, int, str]]], members: Sequence[S
 
 
 def _independent(
-    members: Sequence[Sent], docs: dict[str, Any], passages: dict[tuple[str, str], list[Any]]
+    members: Sequence[Place], docs: dict[str, Any], passages: dict[tuple[str, str], list[Any]]
 ) -> int:
     """Groups of the members' documents after joining one site's and reused-text documents."""
     ids = sorted({s.doc for s in members})

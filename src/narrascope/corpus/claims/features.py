@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from narrascope.corpus.claims.sents import Sent, SentColumns, Sents, apart, meets
+from narrascope.corpus.claims.sents import Place, Sent, SentColumns, Sents, apart, meets
 from narrascope.errors import StoreError
 from narrascope.model import Document
 from narrascope.store import SqliteStore
@@ -474,7 +474,7 @@ def _shared_pairs(out: Sents, hashes: array[int], owners: array[int], most: int)
     out.put("pairs", who[by].astype(np.int64), kept[by])
 
 
-def sentence_texts(store: SqliteStore, sents: Sequence[Sent]) -> list[str]:
+def sentence_texts(store: SqliteStore, sents: Sequence[Sent | Place]) -> list[str]:
     """The texts of ``sents``, in their order (their documents are read in chunks)."""
     out = [""] * len(sents)
     by_doc: dict[str, list[int]] = defaultdict(list)

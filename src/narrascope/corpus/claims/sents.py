@@ -14,11 +14,13 @@ import itertools
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, overload
+from typing import Any, NamedTuple, overload
 
 import numpy as np
 
-__all__ = ["FIELDS", "HELD", "Rows", "Sent", "SentColumns", "Sents", "Units", "apart", "meets"]
+__all__ = [
+    "FIELDS", "HELD", "Place", "Rows", "Sent", "SentColumns", "Sents", "Units", "apart", "meets",
+]  # fmt: skip
 
 #: a sentence's features, each a tuple of distinct items; ``qty`` items are pairs
 FIELDS = ("nums", "ents", "words", "qty", "names", "pairs", "rare")  # seven: Sents.__getitem__
@@ -45,6 +47,14 @@ class Sent:
     pairs: tuple[int, ...] = ()
     size: int = 0  #: words
     rare: tuple[str, ...] = ()  #: entities few sentences name
+
+
+class Place(NamedTuple):
+    """Where a sentence is, and nothing else of it (what the claims are written from)."""
+
+    doc: str
+    start: int
+    end: int
 
 
 def meets(a: Sequence[Any], b: Sequence[Any]) -> bool:
@@ -229,10 +239,10 @@ class Sents(Sequence[Sent]):
         """The document of row ``i`` (no :class:`Sent` made)."""
         return self.docs[self._flat["doc"][i]]
 
-    def place(self, i: int) -> tuple[str, int, int]:
-        """``(doc, start, end)`` of row ``i`` (no :class:`Sent` made)."""
+    def place(self, i: int) -> Place:
+        """The :class:`Place` of row ``i`` (no :class:`Sent` made)."""
         flat = self._flat
-        return self.docs[flat["doc"][i]], flat["start"][i], flat["end"][i]
+        return Place(self.docs[flat["doc"][i]], flat["start"][i], flat["end"][i])
 
     def lengths(self, field: str) -> np.ndarray:
         """How many items of ``field`` each row has."""
