@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from narrascope.corpus.claims import ClaimParams, link
-from narrascope.corpus.claims.sents import Sent, Sents
+from narrascope.corpus.claims.sents import Sent, Sents, Units
 
 
 def _corpus(seed: int = 0) -> Sents:
@@ -27,7 +27,7 @@ def _corpus(seed: int = 0) -> Sents:
 
 
 def _pairs(sents: Sents, fresh: np.ndarray | None = None) -> list[tuple[int, int]]:
-    units = [[i] for i in range(len(sents))]
+    units = Units(np.arange(len(sents)))  # one unit a sentence
     docs = [frozenset([s.doc]) for s in sents]
     passes = link._candidate_passes(units, sents, docs, ClaimParams(), fresh)
     return [(a, b) for left, right in passes
@@ -129,7 +129,7 @@ def test_postings_are_the_shared_keys(
     monkeypatch: pytest.MonkeyPatch, scan: int, part: int, codes: int
 ) -> None:
     sents = _corpus(1)
-    units = [[i] for i in range(len(sents))]
+    units = Units(np.arange(len(sents)))  # one unit a sentence
     p = ClaimParams()
     by_key: dict[str, list[int]] = {}
     for k, keys in link._unit_keys(units, sents, p, None):
