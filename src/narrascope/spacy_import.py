@@ -71,17 +71,18 @@ def needs_torch(model: str | None) -> bool:
     return bool(names & _TORCH_REQUIREMENTS)
 
 
-def import_spacy(model: str | None = None) -> ModuleType:
-    """``import spacy``, with PyTorch hidden from thinc unless ``model`` needs it.
+def import_spacy(model: str | None = None) -> None:
+    """``import spacy``, with PyTorch hidden from thinc unless ``model`` needs it (the
+    callers then import spaCy's modules as usual).
 
-    Where spaCy (or thinc, or PyTorch) is already imported, this is a plain import:
-    what thinc found then stays.
+    Where spaCy (or thinc, or PyTorch) is already imported, this does nothing: what
+    thinc found then stays.
     """
     if any(name in sys.modules for name in ("spacy", "thinc", "torch")) or needs_torch(model):
-        return importlib.import_module("spacy")
+        return
     finder = _HideTorch()
     sys.meta_path.insert(0, finder)
     try:
-        return importlib.import_module("spacy")
+        importlib.import_module("spacy")
     finally:
         sys.meta_path.remove(finder)

@@ -372,7 +372,3 @@ class Units(Sequence[list[int]]):
 
     def __iter__(self) -> Iterator[list[int]]:
         return (self[k] for k in range(len(self)))
-
-    def sizes(self) -> np.ndarray:
-        """How many rows each unit has."""
-        return np.diff(self.bounds)

@@ -126,17 +126,6 @@ class VectorFile:
             self._file.readinto(out.data)
         return out
 
-    def take(self, rows: np.ndarray, step: int = 1 << 14) -> np.ndarray:
-        """The rows ``rows`` (sorted, distinct), as a new array: read ``step`` rows at a time."""
-        out = np.zeros((len(rows), self.dim), dtype=self.dtype)
-        at = 0
-        while at < len(rows):
-            lo = int(rows[at])
-            end = int(np.searchsorted(rows, lo + step, side="left"))
-            out[at:end] = self.read(lo, lo + step)[rows[at:end] - lo]
-            at = end
-        return out
-
 
 def embedding_file(
     store: SqliteStore,
