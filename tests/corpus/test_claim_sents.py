@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from narrascope.corpus.claims import sents as sents_module
-from narrascope.corpus.claims.sents import Rows, Sent, Sents, Units
+from narrascope.corpus.claims.sents import Place, Places, Rows, Sent, Sents, Units
 
 
 def _some() -> list[Sent]:
@@ -55,6 +55,19 @@ def test_a_sentence_is_found_by_its_place() -> None:
     assert sents.locate("b", 3, 50) == 2
     assert sents.locate("a", 41, 91) is None
     assert sents.locate("c", 0, 40) is None
+
+
+def test_places_keep_where_each_row_is_and_nothing_else() -> None:
+    sents = Sents.of(_some())
+    places = Places(sents)
+    del sents  # the places do not need the columns they were made from
+    assert len(places) == 3
+    assert [places.place(i) for i in range(3)] == [
+        Place("a", 0, 40), Place("a", 41, 90), Place("b", 3, 50)
+    ]
+    assert places.doc_of(2) == "b"
+    assert all(type(v) is int for v in places.place(1)[1:])  # written to the store as they are
+    assert not hasattr(places, "vocab")
 
 
 def test_rows_hold_a_bounded_number_of_sentences(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -49,7 +49,7 @@ from narrascope.corpus.claims.features import (
     sentences,
 )
 from narrascope.corpus.claims.link import clusters
-from narrascope.corpus.claims.sents import Place
+from narrascope.corpus.claims.sents import Place, Places
 from narrascope.corpus.claims.vectors import LEXICAL, MINILM, encoder
 from narrascope.corpus.reuse import reuse_passages, site_key
 from narrascope.errors import StoreError
@@ -121,13 +121,15 @@ def find_claims(
         found, central = clusters(
             sents, store, p, fresh=None if scratch else fresh, stored=list(stored.values())
         )
-    _write(store, sents, found, central, stored, None if scratch else fresh, key)
+    places = Places(sents)
+    del sents  # the features are done with: only where each sentence is is written
+    _write(store, places, found, central, stored, None if scratch else fresh, key)
     return len(found)
 
 
 def _write(  # noqa: PLR0917 - what the stage computed, handed on whole
     store: SqliteStore,
-    sents: Sents,
+    sents: Places,
     found: Sequence[list[int]],
     central: Sequence[int],
     stored: dict[int, list[int]],

@@ -31,6 +31,7 @@ _READ = 1 << 18  #: candidate pairs read back from their file at once (2 MB)
 _CODES = _BLOCK * 256  #: pair codes made or read at once (2 million: 16 MB)
 _PASS = 1 << 22  #: pair codes sorted at once, at most (4.2 million: 34 MB)
 _SCAN = 1 << 18  #: index entries scanned at once for shared keys (a few 2 MB arrays)
+_DF = 1 << 15  #: sentences whose words are counted at once (about 25 MB of arrays at 10k)
 _PART = 1 << 21  #: key index entries sorted at once, about (2 million: 16 MB)
 _TILE = 1 << 14  #: rows of vectors read in at once, on each side of the pairs (25 MB in all)
 _FAILED = 1 << 18  #: failed checks of two clusters remembered at once (about 20 MB)
@@ -85,8 +86,8 @@ def _ranks(units: Units, sents: Sents) -> tuple[dict[str, int], frozenset[str]]:
     head = np.zeros(len(sents), dtype=bool)
     head[units.first] = True
     df = np.zeros(len(vocab), dtype=np.int64)
-    for lo in range(0, len(sents), _SCAN):  # a unit's words and names, each once
-        hi = min(lo + _SCAN, len(sents))
+    for lo in range(0, len(sents), _DF):  # a unit's words and names, each once
+        hi = min(lo + _DF, len(sents))
         codes = []
         for field in ("words", "names"):
             rows, ids = sents.items(field, lo, hi)

@@ -19,7 +19,8 @@ from typing import Any, NamedTuple, overload
 import numpy as np
 
 __all__ = [
-    "FIELDS", "HELD", "Place", "Rows", "Sent", "SentColumns", "Sents", "Units", "apart", "meets",
+    "FIELDS", "HELD", "Place", "Places", "Rows", "Sent", "SentColumns", "Sents", "Units",
+    "apart", "meets",
 ]  # fmt: skip
 
 #: a sentence's features, each a tuple of distinct items; ``qty`` items are pairs
@@ -126,15 +127,19 @@ class SentColumns:
         n = len(self)
         offsets = np.zeros((n + 1, len(FIELDS)), dtype=np.int64)
         for j, f in enumerate(FIELDS):
-            np.cumsum(np.array(self.lengths[f], dtype=np.int64), out=offsets[1:, j])
-        values = {f: np.array(self.values[f], dtype=np.int64 if self.values[f].typecode == "q"
-                              else np.int32) for f in FIELDS}  # fmt: skip
-        values["qty_words"] = np.array(self.qty_words, dtype=np.int32)
+            np.cumsum(_view(self.lengths[f]), out=offsets[1:, j])
+        # views of the arrays appended to, copied once by Sents (not copied to numpy first)
+        values = {f: _view(self.values[f]) for f in FIELDS}
+        values["qty_words"] = _view(self.qty_words)
         return Sents(
-            self.docs, np.array(self.doc, dtype=np.int32), np.array(self.start, dtype=np.int32),
-            np.array(self.end, dtype=np.int32), np.array(self.size, dtype=np.int32),
-            np.array(self.key, dtype=np.int64), self.vocab, offsets, values,
+            self.docs, _view(self.doc), _view(self.start), _view(self.end), _view(self.size),
+            _view(self.key), self.vocab, offsets, values,
         )  # fmt: skip
+
+
+def _view(flat: array[int]) -> np.ndarray:
+    """A numpy view of an ``array.array`` of 32- or 64-bit integers (no copy)."""
+    return np.frombuffer(flat, dtype=np.int64 if flat.itemsize == 8 else np.int32)
 
 
 class Sents(Sequence[Sent]):
@@ -184,7 +189,7 @@ class Sents(Sequence[Sent]):
     def _column(self, name: str, x: np.ndarray, dtype: type[np.integer[Any]]) -> np.ndarray:
         """Keep ``x`` as the array.array ``name``; its numpy view, of the shape of ``x``."""
         flat = array("q" if np.dtype(dtype).itemsize == 8 else "i")
-        flat.frombytes(np.ascontiguousarray(x, dtype=dtype).tobytes())
+        flat.frombytes(np.ascontiguousarray(x, dtype=dtype).reshape(-1).data.cast("B"))  # one copy
         self._flat[name] = flat
         return np.frombuffer(flat, dtype=dtype).reshape(x.shape)
 
@@ -281,6 +286,29 @@ class Sents(Sequence[Sent]):
         if at < hi and self.start[at] == start and self.end[at] == end:
             return at
         return None
+
+
+class Places:
+    """Where each row of :class:`Sents` is, without its features: what the claims are
+    written from, once the rules are done (the features, most of the columns' memory,
+    can then be let go: on a 10,000-document corpus, about 100 MB)."""
+
+    def __init__(self, sents: Sents) -> None:
+        self.docs = sents.docs
+        self.doc = sents.doc.copy()
+        self.start = sents.start.copy()
+        self.end = sents.end.copy()
+
+    def __len__(self) -> int:
+        return len(self.doc)
+
+    def doc_of(self, i: int) -> str:
+        """The document of row ``i``."""
+        return self.docs[int(self.doc[i])]
+
+    def place(self, i: int) -> Place:
+        """The :class:`Place` of row ``i``."""
+        return Place(self.docs[int(self.doc[i])], int(self.start[i]), int(self.end[i]))
 
 
 class Rows(Sequence[Sent]):
