@@ -13,8 +13,11 @@ of the work no pipeline can avoid), and prints the ratio.
 
 Each size runs in a fresh process, so its peak RSS (the resident-set high-water
 mark of the build process, after the build) is its own; with several sizes the
-last lines give the ratios between the largest and the smallest. Timings exclude
-loading the spaCy model (done once, before both runs). ``--incremental`` then
+last lines give the ratios between the largest and the smallest. The build runs as
+``narrascope build`` does: it loads its language model and lets it go after the
+parse (the generator's model is let go before it); timings exclude loading the
+model. ``--no-spacy`` skips the spaCy pass (and the ratio), for a run that measures
+memory and stage times alone. ``--incremental`` then
 adds 1% more new documents to the built store and compares that build's time
 with the full one; ``--workers W`` builds the same corpus again on a local Dask
 cluster of W processes and prints the speed-up (worker processes' memory is not
@@ -24,6 +27,7 @@ in the peak RSS).
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import platform
@@ -91,14 +95,13 @@ def peaks(peak_rss_mb: dict[str, float]) -> str:
     return ", ".join(f"{k} {v:.0f}" for k, v in peak_rss_mb.items())
 
 
-def timed_build(
-    corpus: Path, db: Path, settings: Settings, nlp: Any
-) -> tuple[BuildReport, float]:
-    """Build ``corpus`` into the store at ``db``; the report and the seconds it took."""
+def timed_build(corpus: Path, db: Path, settings: Settings) -> tuple[BuildReport, float]:
+    """Build ``corpus`` into the store at ``db``; the report and the seconds it took,
+    less loading the language model."""
     started = time.perf_counter()
     with open_store(db) as store:
-        report = build([str(corpus)], store, settings, nlp=nlp)
-    return report, time.perf_counter() - started
+        report = build([str(corpus)], store, settings)
+    return report, time.perf_counter() - started - report.timings.pop("load model", 0.0)
 
 
 def minilm_cost(db: Path, sample: int = 2000, seed: int = 0) -> dict[str, Any]:
@@ -130,53 +133,44 @@ def minilm_cost(db: Path, sample: int = 2000, seed: int = 0) -> dict[str, Any]:
             "minilm_sample_cpu_s": spent, "minilm_cpu_s": spent * len(texts) / len(picked)}
 
 
-def run_one(n_docs: int, settings: Settings, incremental: bool, workers: int,
-            replicate: bool = False, *, keep: str | None = None) -> dict[str, Any]:
-    """Build ``n_docs`` generated documents; the figures of one size."""
-    tmp = Path(tempfile.mkdtemp(prefix="narrascope-bench-"))
-    nlp = load_nlp(settings)
-    world = None if replicate else World(nlp)
-
-    def write(folder: Path, n: int, seed: int = 0, prefix: str = "doc") -> None:
+def write_corpora(tmp: Path, n_docs: int, settings: Settings, replicate: bool) -> None:
+    """Write the corpus (``tmp/corpus``) and its 1% more (``tmp/more``)."""
+    world = None if replicate else World(load_nlp(settings))
+    for folder, n, seed, prefix in ((tmp / "corpus", n_docs, 0, "doc"),
+                                    (tmp / "more", max(1, n_docs // 100), 1, "more")):
+        folder.mkdir()
         if world is None:
             replicate_corpus(folder, n, seed, prefix)
         else:
             make_corpus(folder, n, seed, prefix, world=world)
 
+
+def run_one(n_docs: int, settings: Settings, incremental: bool, workers: int,
+            replicate: bool = False, *, keep: str | None = None,
+            spacy: bool = True) -> dict[str, Any]:
+    """Build ``n_docs`` generated documents; the figures of one size."""
+    tmp = Path(tempfile.mkdtemp(prefix="narrascope-bench-"))
     try:
         corpus = tmp / "corpus"
-        corpus.mkdir()
-        write(corpus, n_docs)
+        write_corpora(tmp, n_docs, settings, replicate)
+        gc.collect()  # the generator's language model, before the build loads its own
         db = tmp / "bench.db"
         cpu = cpu_s()
-        report, build_s = timed_build(corpus, db, settings, nlp)
-        out: dict[str, Any] = {"docs": n_docs, "added": report.added,
+        report, build_s = timed_build(corpus, db, settings)
+        out: dict[str, Any] = {"docs": n_docs, "added": report.added, "chars": 0,
                                   "skipped": len(report.skipped), "build_s": build_s,
                                   "build_cpu_s": cpu_s() - cpu,
                                   "timings": report.timings, "peaks": report.peak_rss_mb,
                                   "peak_rss_mb": max(report.peak_rss_mb.values())}
-        con = sqlite3.connect(db)
-        texts = [row[0] for row in con.execute(
-            "SELECT substr(d.text, r.start + 1, r.end - r.start) FROM regions r"
-            " JOIN documents d ON d.id = r.doc WHERE r.kind = 'content'"
-        )]  # fmt: skip
-        con.close()
-        started, cpu = time.perf_counter(), cpu_s()
-        for _ in nlp.pipe(texts, batch_size=64):
-            pass
-        out["spacy_s"] = time.perf_counter() - started
-        out["spacy_cpu_s"] = cpu_s() - cpu
-        out["chars"] = sum(len(t) for t in texts)
-        out.update(minilm_cost(db))
+        if spacy:
+            out.update(spacy_alone(db, settings))
+            out.update(minilm_cost(db))
         if incremental:
-            more = tmp / "more"
-            more.mkdir()
-            write(more, max(1, n_docs // 100), seed=1, prefix="more")
-            rep, inc_s = timed_build(more, db, settings, nlp)
+            rep, inc_s = timed_build(tmp / "more", db, settings)
             out.update(incremental_docs=rep.added, incremental_s=inc_s,
                        incremental_timings=rep.timings)
         if workers:
-            _, w_s = timed_build(corpus, tmp / "workers.db", settings.replace(workers=workers), nlp)
+            _, w_s = timed_build(corpus, tmp / "workers.db", settings.replace(workers=workers))
             out.update(workers=workers, workers_s=w_s)
         return out
     finally:
@@ -186,18 +180,36 @@ def run_one(n_docs: int, settings: Settings, incremental: bool, workers: int,
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def spacy_alone(db: Path, settings: Settings) -> dict[str, Any]:
+    """spaCy's ``nlp.pipe`` alone over the content regions that the build parsed."""
+    con = sqlite3.connect(db)
+    texts = [row[0] for row in con.execute(
+        "SELECT substr(d.text, r.start + 1, r.end - r.start) FROM regions r"
+        " JOIN documents d ON d.id = r.doc WHERE r.kind = 'content'"
+    )]  # fmt: skip
+    con.close()
+    nlp = load_nlp(settings)
+    started, cpu = time.perf_counter(), cpu_s()
+    for _ in nlp.pipe(texts, batch_size=64):
+        pass
+    return {"spacy_s": time.perf_counter() - started, "spacy_cpu_s": cpu_s() - cpu,
+            "chars": sum(len(t) for t in texts)}
+
+
 def report_one(r: dict[str, Any]) -> None:
-    build_s, spacy_s = float(r["build_s"]), float(r["spacy_s"])
-    print(f"--- {r['docs']} documents: built {r['added']}, skipped {r['skipped']}; "
-          f"{r['chars']:,} characters of content parsed")
+    build_s = float(r["build_s"])
+    chars = f"; {r['chars']:,} characters of content parsed" if r["chars"] else ""
+    print(f"--- {r['docs']} documents: built {r['added']}, skipped {r['skipped']}{chars}")
     print(f"build: {build_s:.2f}s, {int(r['added']) / build_s:.1f} documents/second")
     print(f"peak RSS: {float(r['peak_rss_mb']):.0f} MB")
     print(f"time per stage: {stages(r['timings'])}")
     if r.get("peaks"):  # the high-water mark after each step: where the peak is reached
         print(f"peak RSS after each step (MB): {peaks(r['peaks'])}")
-    print(f"spaCy nlp.pipe alone over the same content regions: {spacy_s:.2f}s")
-    print(f"ratio build / spaCy alone: {build_s / spacy_s:.2f}")
-    if "build_cpu_s" in r:  # both cores' seconds: the build computes vectors on a second one
+    if "spacy_s" in r:
+        spacy_s = float(r["spacy_s"])
+        print(f"spaCy nlp.pipe alone over the same content regions: {spacy_s:.2f}s")
+        print(f"ratio build / spaCy alone: {build_s / spacy_s:.2f}")
+    if "spacy_cpu_s" in r:  # both cores' seconds: the build computes vectors on a second one
         build_cpu, spacy_cpu = float(r["build_cpu_s"]), float(r["spacy_cpu_s"])
         print(f"CPU time: build {build_cpu:.2f}s, spaCy alone {spacy_cpu:.2f}s, "
               f"ratio {build_cpu / spacy_cpu:.2f}")
@@ -234,12 +246,14 @@ def main() -> None:
     parser.add_argument("--keep", metavar="DIR",
                         help="keep each size's store (with its 1%% add, if any) as "
                              "DIR/bench-N.db, for bench_add.py")
+    parser.add_argument("--no-spacy", action="store_true",
+                        help="skip the spaCy-alone pass and MiniLM's measure (no ratio)")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # child: one size, JSON out
     args = parser.parse_args()
     settings = Settings().replace(techniques=not args.no_techniques)
     if args.one:
         print(json.dumps(run_one(args.one, settings, args.incremental, args.workers,
-                                 args.replicate, keep=args.keep)))
+                                 args.replicate, keep=args.keep, spacy=not args.no_spacy)))
         return
     print(f"machine: {platform.machine()}, {platform.processor() or 'cpu'}, "
           f"{os.cpu_count()} CPUs, Python {platform.python_version()}, "
@@ -248,7 +262,7 @@ def main() -> None:
     for n in args.docs:
         cmd = [sys.executable, __file__, "--one", str(n), "--workers", str(args.workers)]
         cmd += ["--incremental"] * args.incremental + ["--no-techniques"] * args.no_techniques
-        cmd += ["--replicate"] * args.replicate
+        cmd += ["--replicate"] * args.replicate + ["--no-spacy"] * args.no_spacy
         cmd += ["--keep", args.keep] if args.keep else []
         done = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if done.returncode != 0:

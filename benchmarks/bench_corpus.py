@@ -8,10 +8,11 @@ after it (MB): what the corpus stages cost without the parse's memory beneath; t
 how many claims, members and reused passages it stored, with a digest of them, so
 that two versions of the code can be shown to give the same output.
 
-With ``--warm N`` the process first loads the language model and builds N generated
-documents into a scratch store (``generate.py``, seed 5), keeping the model loaded:
-the corpus stages then run on what a build's parse leaves beneath them, as in a
-build, and the peaks they print include that parse's.
+With ``--warm N`` the process first builds N generated documents into a scratch
+store (``generate.py``, seed 5) as ``narrascope build`` does (the build loads its
+language model and lets it go after the parse): the corpus stages then run on what
+a build's parse leaves beneath them, as in a build, and the peaks they print include
+that parse's.
 
     python benchmarks/bench_corpus.py stores/bench-10000.db
     python benchmarks/bench_corpus.py stores/bench-10000.db --warm 200
@@ -24,7 +25,6 @@ import hashlib
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any
 
 from bench_build import peaks, stages  # type: ignore[import-not-found]  # benchmarks/
 
@@ -64,8 +64,8 @@ def digest(store: SqliteStore) -> str:
     return f"{', '.join(counts)}; digest {h.hexdigest()[:16]}"
 
 
-def warm(folder: Path, n_docs: int) -> Any:
-    """Build ``n_docs`` generated documents into a store in ``folder``; the language model."""
+def warm(folder: Path, n_docs: int) -> None:
+    """Build ``n_docs`` generated documents into a store in ``folder``, as the command does."""
     from generate import World, make_corpus  # type: ignore[import-not-found]  # benchmarks/
 
     from narrascope.extract.nlp import load_nlp
@@ -75,22 +75,23 @@ def warm(folder: Path, n_docs: int) -> Any:
     corpus = folder / "warm"
     corpus.mkdir()
     make_corpus(corpus, n_docs, 5, "warm", world=World(nlp))
+    del nlp  # the generator's: the build loads its own, as the command's does
     with open_store(folder / "warm.db") as store:
-        report = build([str(corpus)], store, settings, nlp=nlp)
+        report = build([str(corpus)], store, settings)
     print(f"warm build of {report.added} documents: peak RSS after each step (MB): "
           f"{peaks(report.peak_rss_mb)}")
-    return nlp
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("store", type=Path, help="a built store (it is copied, not changed)")
     parser.add_argument("--warm", type=int, default=0, metavar="N",
-                        help="first build N generated documents in this process, the "
-                             "language model kept loaded (default 0: no model)")
+                        help="first build N generated documents in this process, as "
+                             "narrascope build does (default 0: no model loaded)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="narrascope-corpus-") as tmp:
-        nlp = warm(Path(tmp), args.warm) if args.warm else None  # held to the end
+        if args.warm:
+            warm(Path(tmp), args.warm)
         db = Path(tmp) / "store.db"
         shutil.copy(args.store, db)
         timings: dict[str, float] = {}
@@ -100,7 +101,6 @@ def main() -> None:
             store.execute("DELETE FROM reuse_signatures")
             run_corpus_stages(store, timings, peaks=peak, incremental=False)
             output = digest(store)
-        del nlp
     print(f"time per stage: {stages(timings)}")
     print(f"peak RSS after each stage (MB): {peaks(peak)}")
     print(f"output: {output}")

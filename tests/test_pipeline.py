@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import gc
+import weakref
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from narrascope import pipeline
+from narrascope.extract import nlp as nlp_stage
 from narrascope.pipeline import build, normalize_date
 from narrascope.settings import Settings
 from narrascope.store import SqliteStore
@@ -83,6 +87,35 @@ def test_build_reports_peak_memory_after_each_step(
     peaks = list(report.peak_rss_mb.values())
     assert peaks[0] > 10  # a process holding spaCy's model: tens of MB at least
     assert peaks == sorted(peaks)  # a high-water mark
+
+
+def test_a_build_lets_the_model_it_loaded_go_before_the_corpus_stages(
+    tmp_path: Path, memory_store: SqliteStore, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loaded: list[weakref.ref[Any]] = []
+    load = nlp_stage.load_nlp
+
+    def load_and_watch(s: Settings) -> Any:
+        model = load(s)
+        loaded.append(weakref.ref(model))
+        return model
+
+    alive: list[bool] = []
+    stages = pipeline.run_corpus_stages
+
+    def watch_stages(*args: Any, **kwargs: Any) -> int:
+        gc.collect()
+        alive.append(loaded[0]() is not None)
+        return stages(*args, **kwargs)
+
+    monkeypatch.setattr(nlp_stage, "load_nlp", load_and_watch)
+    monkeypatch.setattr(pipeline, "run_corpus_stages", watch_stages)
+    _write(tmp_path, "a.txt", ARTICLE)
+    report = build([str(tmp_path)], memory_store, settings)
+    assert report.added == 1
+    assert memory_store.count("mentions") > 0  # the model was used
+    assert alive == [False]  # and let go once the parse was done
+    assert "load model" in report.timings
 
 
 def test_rebuild_skips_stored_documents(
