@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+import random
+from array import array
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import pytest
 
 from narrascope.corpus.claims import ClaimParams, claims, find_claims
 from narrascope.corpus.claims import features as features_module
 from narrascope.corpus.claims.features import VERSION, document_features, sentences
+from narrascope.corpus.claims.sents import Sent, Sents
 from narrascope.store import SqliteStore
 
 SaveDoc = Callable[..., str]  # the save_doc fixture (conftest.py)
@@ -162,3 +166,23 @@ def test_only_word_pairs_that_two_sentences_share_are_kept(
     every = [k for s in sents.values() for k in s.pairs]
     assert hash("terror cult") not in every  # in three sentences
     assert len(every) == 2 * len(set(every))  # each kept pair: exactly two sentences
+
+
+def test_word_pairs_counted_by_hash_range_are_those_counted_at_once() -> None:
+    rng = random.Random(3)
+    n = 300
+    rows = [Sent(f"d{i % 40}", i, i + 5, i, (), (), (), ()) for i in range(n)]
+    owners, hashes = array("i"), array("q")
+    for i in range(n):  # each sentence's pairs distinct; some shared by 2 to 6 sentences
+        mine = {rng.choice([rng.getrandbits(63) - (1 << 62), rng.randrange(-60, 60) << 56])
+                for _ in range(rng.randrange(0, 12))}
+        owners.extend([i] * len(mine))
+        hashes.extend(sorted(mine))
+    whole, parts = Sents.of(rows), Sents.of(rows)
+    features_module._shared_pairs(whole, hashes, owners, 4, part=1 << 30)  # one range
+    features_module._shared_pairs(parts, hashes, owners, 4, part=64)  # 32 ranges
+    assert [s.pairs for s in parts] == [s.pairs for s in whole]
+    kept = [k for s in whole for k in s.pairs]
+    assert kept  # some pairs were shared, and by at most four sentences each
+    assert all(2 <= kept.count(k) <= 4 for k in kept)
+    assert np.all(np.diff(np.array(whole.items("pairs")[0])) >= 0)

@@ -49,6 +49,7 @@ __all__ = [
 #: Version of the stored features; a store with another is recomputed, not misread.
 VERSION = "claim-features-v1"
 _CHUNK = 200  #: documents per query when features are computed
+_PAIRS = 1 << 21  #: word pairs counted at once, about (2 million: a few 16 MB arrays)
 
 _WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
 _NUMBER_WORDS = {
@@ -458,19 +459,37 @@ def sentences(store: SqliteStore, p: ClaimParams) -> Sents:
     return out
 
 
-def _shared_pairs(out: Sents, hashes: array[int], owners: array[int], most: int) -> None:
+def _shared_pairs(
+    out: Sents, hashes: array[int], owners: array[int], most: int, part: int = _PAIRS
+) -> None:
     """Give each sentence of ``out`` its word pairs (``hashes``, by sentence index in
-    ``owners``) that 2 to ``most`` sentences have."""
+    ``owners``) that 2 to ``most`` sentences have.
+
+    The pairs are counted a range of hash values at a time (about ``part`` pairs
+    each): a whole corpus's pairs sorted at once took three more arrays of their
+    size (at 10,000 documents, nine million pairs: 220 MB beside the 110 MB of the
+    pairs); most pairs are in one sentence and none of them is kept.
+    """
     if not hashes:
         return
     h = np.frombuffer(hashes, dtype=np.int64)
-    order = np.argsort(h, kind="stable")
-    h = h[order]
-    starts = np.flatnonzero(np.r_[True, h[1:] != h[:-1]])
-    sizes = np.diff(np.r_[starts, len(h)])
-    keep = np.repeat((sizes >= 2) & (sizes <= most), sizes)
-    kept, who = h[keep], np.frombuffer(owners, dtype=np.int32)[order][keep]
-    by = np.argsort(who, kind="stable")  # by sentence, then by hash
+    owner = np.frombuffer(owners, dtype=np.int32)
+    bits = max(0, min(8, (len(h) // part).bit_length()))
+    bucket = (h.view(np.uint64) >> np.uint64(64 - bits)).astype(np.uint8) if bits else None
+    found_h: list[np.ndarray] = []
+    found_who: list[np.ndarray] = []
+    for k in range(1 << bits):
+        idx = np.arange(len(h)) if bucket is None else np.flatnonzero(bucket == k)
+        order = idx[np.argsort(h[idx], kind="stable")]
+        hk = h[order]
+        starts = np.flatnonzero(np.r_[True, hk[1:] != hk[:-1]])
+        sizes = np.diff(np.r_[starts, len(hk)])
+        keep = np.repeat((sizes >= 2) & (sizes <= most), sizes)
+        found_h.append(hk[keep])
+        found_who.append(owner[order[keep]])
+        del idx, order, hk, starts, sizes, keep
+    kept, who = np.concatenate(found_h), np.concatenate(found_who)
+    by = np.lexsort((kept, who))  # by sentence, then by hash
     out.put("pairs", who[by].astype(np.int64), kept[by])
 
 
