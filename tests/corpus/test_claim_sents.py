@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from narrascope.corpus.claims import sents as sents_module
-from narrascope.corpus.claims.sents import Place, Places, Rows, Sent, Sents, Units
+from narrascope.corpus.claims.sents import Place, Places, Rows, Sent, SentColumns, Sents, Units
 
 
 def _some() -> list[Sent]:
@@ -55,6 +55,18 @@ def test_a_sentence_is_found_by_its_place() -> None:
     assert sents.locate("b", 3, 50) == 2
     assert sents.locate("a", 41, 91) is None
     assert sents.locate("c", 0, 40) is None
+
+
+def test_the_columns_appended_to_are_kept_not_copied() -> None:
+    cols = SentColumns()
+    for s in _some():
+        cols.append(s.doc, s.start, s.end, s.key, s.size, {"words": s.words, "nums": s.nums})
+    sents = cols.done()
+    assert [s.start for s in sents] == [0, 41, 3]
+    assert sents[0].words == ("americ", "killed", "six")
+    assert np.shares_memory(sents.start, np.frombuffer(cols.start, dtype=np.int32))
+    with pytest.raises(BufferError):  # the columns are done: nothing is appended after
+        cols.append("c", 0, 9, 1, 2, {})
 
 
 def test_places_keep_where_each_row_is_and_nothing_else() -> None:

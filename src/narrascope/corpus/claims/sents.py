@@ -123,12 +123,13 @@ class SentColumns:
                 self.values[f].extend(items)
 
     def done(self) -> Sents:
-        """The sentences appended, as :class:`Sents` (copied: this object can be let go)."""
+        """The sentences appended, as :class:`Sents`, which keeps this object's arrays (not
+        copies: a whole corpus's columns were held twice); nothing can be appended after."""
         n = len(self)
         offsets = np.zeros((n + 1, len(FIELDS)), dtype=np.int64)
         for j, f in enumerate(FIELDS):
             np.cumsum(_view(self.lengths[f]), out=offsets[1:, j])
-        # views of the arrays appended to, copied once by Sents (not copied to numpy first)
+        # views of the arrays appended to, which Sents keeps
         values = {f: _view(self.values[f]) for f in FIELDS}
         values["qty_words"] = _view(self.qty_words)
         return Sents(
@@ -187,8 +188,19 @@ class Sents(Sequence[Sent]):
         self._items = tuple(self._flat[f"values {f}"] for f in (*FIELDS, "qty_words"))
 
     def _column(self, name: str, x: np.ndarray, dtype: type[np.integer[Any]]) -> np.ndarray:
-        """Keep ``x`` as the array.array ``name``; its numpy view, of the shape of ``x``."""
-        flat = array("q" if np.dtype(dtype).itemsize == 8 else "i")
+        """Keep ``x`` as the array.array ``name``; its numpy view, of the shape of ``x``.
+
+        Where ``x`` is already a whole view of an array.array of ``dtype``'s size (what
+        :meth:`SentColumns.done` hands over), that array is kept as it is, not copied.
+        """
+        held = x.base.obj if isinstance(x.base, memoryview) else None
+        size = np.dtype(dtype).itemsize
+        if isinstance(held, array) and held.itemsize == size == x.itemsize and (
+            x.ndim == 1 and len(held) == len(x)
+        ):
+            self._flat[name] = held
+            return x
+        flat = array("q" if size == 8 else "i")
         flat.frombytes(np.ascontiguousarray(x, dtype=dtype).reshape(-1).data.cast("B"))  # one copy
         self._flat[name] = flat
         return np.frombuffer(flat, dtype=dtype).reshape(x.shape)
