@@ -274,3 +274,23 @@ def test_each_corpus_stage_starts_and_ends_with_the_spelling_caches_empty(
     pipeline.run_corpus_stages(memory_store)
     assert seen == [[0, 0, 0, 0]]
     assert sizes() == [0, 0, 0, 0]
+
+
+def test_the_mmap_threshold_is_fixed_for_large_corpora_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls: list[tuple[int, int]] = []
+
+    class Libc:
+        def mallopt(self, param: int, value: int) -> int:
+            calls.append((param, value))
+            return 1
+
+    monkeypatch.setattr(pipeline.ctypes, "CDLL", lambda _name: Libc())
+    monkeypatch.setattr(pipeline.sys, "platform", "linux")
+    assert pipeline._map_large_blocks(50) is False  # a small corpus: the allocator is left alone
+    assert calls == []
+    assert pipeline._map_large_blocks(20_000) is True
+    assert calls == [(-3, 1 << 20)]  # M_MMAP_THRESHOLD, 1 MB
+    monkeypatch.setattr(pipeline.sys, "platform", "darwin")
+    assert pipeline._map_large_blocks(20_000) is False  # not glibc
