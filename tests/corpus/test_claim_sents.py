@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from narrascope.corpus.claims import sents as sents_module
-from narrascope.corpus.claims.sents import Place, Places, Rows, Sent, SentColumns, Sents, Units
+from narrascope.corpus.claims.sents import Place, Rows, Sent, SentColumns, Sents, Units
 
 
 def _some() -> list[Sent]:
@@ -71,7 +71,7 @@ def test_the_columns_appended_to_are_kept_not_copied() -> None:
 
 def test_places_keep_where_each_row_is_and_nothing_else() -> None:
     sents = Sents.of(_some())
-    places = Places(sents)
+    places = sents.places()
     del sents  # the places do not need the columns they were made from
     assert len(places) == 3
     assert [places.place(i) for i in range(3)] == [

@@ -121,7 +121,7 @@ def find_claims(
         found, central = clusters(
             sents, store, p, fresh=None if scratch else fresh, stored=list(stored.values())
         )
-    places = Places(sents)
+    places = sents.places()
     del sents  # the features are done with: only where each sentence is is written
     _write(store, places, found, central, stored, None if scratch else fresh, key)
     return len(found)
@@ -158,7 +158,7 @@ def _write(  # noqa: PLR0917 - what the stage computed, handed on whole
                                   key=lambda c: (-len(c[0]), sents.doc_of(c[0][0]), c[0][0])):
         if tuple(cluster) in kept:
             continue
-        members = sorted(cluster, key=lambda i: (sents.doc_of(i), int(sents.start[i])))
+        members = sorted(cluster, key=lambda i: sents.place(i)[:2])  # by document, then start
         ordered.append(([sents.place(i) for i in members], sents.place(middle)))
     texts = sentence_texts(store, [rep for _, rep in ordered])
     try:

@@ -466,9 +466,9 @@ def _shared_pairs(
     ``owners``) that 2 to ``most`` sentences have.
 
     The pairs are counted a range of hash values at a time (about ``part`` pairs
-    each): a whole corpus's pairs sorted at once took three more arrays of their
-    size (at 10,000 documents, nine million pairs: 220 MB beside the 110 MB of the
-    pairs); most pairs are in one sentence and none of them is kept.
+    each): sorting a whole corpus's pairs at once takes three more arrays of their
+    size beside them (millions of pairs at 10,000 documents); most pairs are in one
+    sentence and none of them is kept.
     """
     if not hashes:
         return

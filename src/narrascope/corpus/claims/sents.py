@@ -143,7 +143,32 @@ def _view(flat: array[int]) -> np.ndarray:
     return np.frombuffer(flat, dtype=np.int64 if flat.itemsize == 8 else np.int32)
 
 
-class Sents(Sequence[Sent]):
+class Places:
+    """Where each row is, without its features (document, start, end): what the claims
+    are written from once the rules are done (:meth:`Sents.places`; the features, most
+    of the columns' memory, can then be let go: on a 10,000-document corpus, about
+    100 MB). :class:`Sents` reads its rows' places the same way."""
+
+    def __init__(
+        self, docs: list[str], doc: array[int], start: array[int], end: array[int]
+    ) -> None:
+        self.docs = docs
+        self._at = (doc, start, end)
+
+    def __len__(self) -> int:
+        return len(self._at[0])
+
+    def doc_of(self, i: int) -> str:
+        """The document of row ``i`` (no :class:`Sent` made)."""
+        return self.docs[self._at[0][i]]
+
+    def place(self, i: int) -> Place:
+        """The :class:`Place` of row ``i`` (no :class:`Sent` made)."""
+        doc, start, end = self._at
+        return Place(self.docs[doc[i]], start[i], end[i])
+
+
+class Sents(Places, Sequence[Sent]):
     """Candidate sentences by document and start: ``sents[i]`` is the :class:`Sent` of row ``i``.
 
     Columns (one row a sentence): ``doc`` (index into ``docs``), ``start``, ``end``,
@@ -163,7 +188,6 @@ class Sents(Sequence[Sent]):
         offsets: np.ndarray,
         values: dict[str, np.ndarray],
     ) -> None:
-        self.docs = docs
         self.vocab = vocab
         # each column is an array.array (a row's items are sliced from it fast, as Python
         # objects) seen by a numpy view of the same memory (what is computed over columns)
@@ -179,6 +203,7 @@ class Sents(Sequence[Sent]):
         self.values: dict[str, np.ndarray] = {}
         for f, x in values.items():
             self.values[f] = self._column(f"values {f}", x, x.dtype.type)
+        super().__init__(docs, self._flat["doc"], self._flat["start"], self._flat["end"])  # docs
         self._doc_rows: dict[str, tuple[int, int]] | None = None
         self._items: tuple[array[int], ...] = ()
         self._refresh()
@@ -252,14 +277,9 @@ class Sents(Sequence[Sent]):
         at = self._flat["offsets"]
         return self._items[j][at[i * 7 + j] : at[i * 7 + 7 + j]]
 
-    def doc_of(self, i: int) -> str:
-        """The document of row ``i`` (no :class:`Sent` made)."""
-        return self.docs[self._flat["doc"][i]]
-
-    def place(self, i: int) -> Place:
-        """The :class:`Place` of row ``i`` (no :class:`Sent` made)."""
-        flat = self._flat
-        return Place(self.docs[flat["doc"][i]], flat["start"][i], flat["end"][i])
+    def places(self) -> Places:
+        """Where each row is, copied: these columns can then be let go."""
+        return Places(self.docs, *(array(a.typecode, a) for a in self._at))
 
     def lengths(self, field: str) -> np.ndarray:
         """How many items of ``field`` each row has."""
@@ -298,29 +318,6 @@ class Sents(Sequence[Sent]):
         if at < hi and self.start[at] == start and self.end[at] == end:
             return at
         return None
-
-
-class Places:
-    """Where each row of :class:`Sents` is, without its features: what the claims are
-    written from, once the rules are done (the features, most of the columns' memory,
-    can then be let go: on a 10,000-document corpus, about 100 MB)."""
-
-    def __init__(self, sents: Sents) -> None:
-        self.docs = sents.docs
-        self.doc = sents.doc.copy()
-        self.start = sents.start.copy()
-        self.end = sents.end.copy()
-
-    def __len__(self) -> int:
-        return len(self.doc)
-
-    def doc_of(self, i: int) -> str:
-        """The document of row ``i``."""
-        return self.docs[int(self.doc[i])]
-
-    def place(self, i: int) -> Place:
-        """The :class:`Place` of row ``i``."""
-        return Place(self.docs[int(self.doc[i])], int(self.start[i]), int(self.end[i]))
 
 
 class Rows(Sequence[Sent]):
