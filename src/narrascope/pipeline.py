@@ -19,7 +19,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from narrascope.clean import SiteLines, classify_text, extract_html
 from narrascope.corpus.claims import ClaimParams, find_claims
@@ -447,14 +447,22 @@ def _release_heap() -> bool:
     the parse of a corpus, hundreds of megabytes that the corpus stages would
     otherwise allocate on top of. ``malloc_trim`` hands them back.
     """
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        trim = ctypes.CDLL(None).malloc_trim
-    except (OSError, AttributeError):  # not glibc (musl has no malloc_trim)
+    trim = _glibc("malloc_trim")
+    if trim is None:
         return False
     trim(0)
     return True
+
+
+def _glibc(name: str) -> Any:
+    """The C library's function ``name`` where it is glibc's (Linux); ``None`` elsewhere
+    (musl has neither ``malloc_trim`` nor ``mallopt``)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return getattr(ctypes.CDLL(None), name)
+    except (OSError, AttributeError):
+        return None
 
 
 def _map_large_blocks(documents: int, threshold: int = 1 << 20) -> bool:
@@ -472,13 +480,8 @@ def _map_large_blocks(documents: int, threshold: int = 1 << 20) -> bool:
     for the rest of the process, and a parse under it is a fifth slower (every
     large array of spaCy's faults in fresh pages).
     """
-    if documents < _MAPPED_FROM or not sys.platform.startswith("linux"):
-        return False
-    try:
-        mallopt = ctypes.CDLL(None).mallopt
-    except (OSError, AttributeError):  # not glibc
-        return False
-    return bool(mallopt(_M_MMAP_THRESHOLD, threshold))
+    mallopt = _glibc("mallopt") if documents >= _MAPPED_FROM else None
+    return mallopt is not None and bool(mallopt(_M_MMAP_THRESHOLD, threshold))
 
 
 def _clear_memos() -> None:
