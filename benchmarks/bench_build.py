@@ -133,11 +133,13 @@ def minilm_cost(db: Path, sample: int = 2000, seed: int = 0) -> dict[str, Any]:
             "minilm_sample_cpu_s": spent, "minilm_cpu_s": spent * len(texts) / len(picked)}
 
 
-def write_corpora(tmp: Path, n_docs: int, settings: Settings, replicate: bool) -> None:
-    """Write the corpus (``tmp/corpus``) and its 1% more (``tmp/more``)."""
+def write_corpora(tmp: Path, n_docs: int, settings: Settings, replicate: bool,
+                  more: bool) -> None:
+    """Write the corpus (``tmp/corpus``) and, with ``more``, its 1% more (``tmp/more``)."""
     world = None if replicate else World(load_nlp(settings))
-    for folder, n, seed, prefix in ((tmp / "corpus", n_docs, 0, "doc"),
-                                    (tmp / "more", max(1, n_docs // 100), 1, "more")):
+    corpora = [(tmp / "corpus", n_docs, 0, "doc")]
+    corpora += [(tmp / "more", max(1, n_docs // 100), 1, "more")] * more
+    for folder, n, seed, prefix in corpora:
         folder.mkdir()
         if world is None:
             replicate_corpus(folder, n, seed, prefix)
@@ -152,7 +154,7 @@ def run_one(n_docs: int, settings: Settings, incremental: bool, workers: int,
     tmp = Path(tempfile.mkdtemp(prefix="narrascope-bench-"))
     try:
         corpus = tmp / "corpus"
-        write_corpora(tmp, n_docs, settings, replicate)
+        write_corpora(tmp, n_docs, settings, replicate, incremental)
         gc.collect()  # the generator's language model, before the build loads its own
         db = tmp / "bench.db"
         cpu = cpu_s()
