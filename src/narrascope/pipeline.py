@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from narrascope.clean import SiteLines, classify_text, extract_html
 from narrascope.corpus.claims import ClaimParams, find_claims
 from narrascope.corpus.claims.features import feature_rows, features_of
-from narrascope.corpus.claims.vectors import BackgroundVectors, store_vectors
+from narrascope.corpus.claims.vectors import BackgroundVectors, complete_vectors, store_vectors
 from narrascope.corpus.corrections import apply_corrections, corrections
 from narrascope.corpus.entities import MentionRef, resolve, to_rows
 from narrascope.corpus.events import merge_events
@@ -231,6 +231,11 @@ def build(
         _store_annotated(store, _annotated(stack, new_documents(), settings, skip, report, nlp),
                          report, vectors)
     _note_peak(report.peak_rss_mb, "documents")
+    if vectors is not None and vectors.error is None:
+        # what the vectors thread did not reach, embedded now that the parse is done
+        with _timed(report.timings, "vectors"):
+            complete_vectors(store, sorted(seen))
+        _note_peak(report.peak_rss_mb, "vectors")
     if progress is not None:
         progress.stop()
     for s in report.skipped:

@@ -109,25 +109,97 @@ class _Patient(BackgroundVectors):
         return rows
 
 
+class _Idle(BackgroundVectors):
+    """Embeds nothing: every candidate sentence is left for after the parse."""
+
+    def submit(self, doc: str, spans: Any, text: str) -> None:
+        pass
+
+
 def test_build_with_vectors_beside_the_parse_finds_the_same_claims(
     tmp_path: Path, nlp: Any, onnx: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from narrascope import pipeline
 
-    monkeypatch.setattr(pipeline, "BackgroundVectors", _Patient)
+    made: list[int] = []
+    real = pipeline.complete_vectors
+
+    def counted(*args: Any, **kwargs: Any) -> int:
+        made.append(real(*args, **kwargs))
+        return made[-1]
+
+    monkeypatch.setattr(pipeline, "complete_vectors", counted)
     with sample_corpus() as sample:
-        for on in (True, False):
-            with SqliteStore(tmp_path / f"{on}.db") as store:
+        for name, thread, on in (("beside", _Patient, True), ("idle", _Idle, True),
+                                 ("after", BackgroundVectors, False)):  # fmt: skip
+            monkeypatch.setattr(pipeline, "BackgroundVectors", thread)
+            with SqliteStore(tmp_path / f"{name}.db") as store:
                 build([str(sample)], store, Settings().replace(vectors_while_parsing=on), nlp=nlp)
-    beside, embedded_beside = _claims(tmp_path / "True.db")
-    after, embedded_after = _claims(tmp_path / "False.db")
+    beside, embedded_beside = _claims(tmp_path / "beside.db")
+    idle, embedded_idle = _claims(tmp_path / "idle.db")
+    after, embedded_after = _claims(tmp_path / "after.db")
     assert beside
-    assert beside == after
-    # beside the parse every candidate sentence is embedded; after it, only compared ones
-    with SqliteStore(tmp_path / "True.db") as store:
+    assert beside == idle == after
+    # beside the parse every candidate sentence is embedded (what the thread did not
+    # reach, once the parse is done); after it, only compared ones
+    with SqliteStore(tmp_path / "beside.db") as store:
         candidates = sum(len(json.loads(r[0]))
                          for r in store.query("SELECT data FROM claim_features"))  # fmt: skip
-    assert embedded_beside == candidates > embedded_after
+    assert embedded_beside == embedded_idle == candidates > embedded_after
+    # the patient thread left nothing; the idle one, every distinct text
+    assert made[0] == 0
+    assert 0 < made[1] <= candidates
+
+
+def test_complete_vectors_embeds_what_is_missing_once(
+    tmp_path: Path, nlp: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from narrascope.corpus.claims.features import ClaimParams
+
+    calls: list[list[str]] = []
+
+    def fake(kind: str) -> Any:
+        def encode(texts: list[str]) -> np.ndarray:
+            calls.append(list(texts))
+            out = np.zeros((len(texts), embed.DIM), dtype=np.float32)
+            out[:, 0] = [len(t) for t in texts]
+            return out
+
+        return MINILM, encode
+
+    monkeypatch.setattr(vectors_module, "encoder", fake)
+    with sample_corpus() as sample, SqliteStore(tmp_path / "s.db") as store:
+        build([str(sample)], store, Settings().replace(vectors_while_parsing=False), nlp=nlp)
+        store.execute("DELETE FROM sentence_embeddings")
+        calls.clear()  # the claim stage's
+        docs = [r["id"] for r in store.query("SELECT id FROM documents ORDER BY id")]
+        features = store.query("SELECT doc, data FROM claim_features")
+        spans = {(r["doc"], int(s), int(e)) for r in features
+                 for s, e, *_ in json.loads(r["data"])}  # fmt: skip
+        texts = {r["id"]: r["text"] for r in store.query("SELECT id, text FROM documents")}
+        # the first document's vectors are there already: they are not made again
+        first = sorted(s for s in spans if s[0] == docs[0])
+        ones = np.ones(embed.DIM, np.float32).tobytes()
+        vectors_module.store_vectors(store, [(d, a, b, MINILM, ones) for d, a, b in first])
+        made = vectors_module.complete_vectors(store, docs, ClaimParams(), batch=50)
+        rows = store.query("SELECT * FROM sentence_embeddings WHERE model = ?", (MINILM,))
+        stored = {(r["doc"], int(r["start"]), int(r["end"])): np.frombuffer(r["vector"], np.float32)
+                  for r in rows}  # fmt: skip
+        assert set(stored) == spans
+        sent = [t for c in calls for t in c]
+        assert len(sent) == len(set(sent)) == made  # each distinct text once
+        assert max(len(c) for c in calls) <= 50
+        rest = spans - set(first)
+        assert made == len({" ".join(texts[d][a:b].split()) for d, a, b in rest})
+        for d, a, b in first:
+            assert stored[d, a, b][0] == 1.0
+        for d, a, b in rest:
+            assert stored[d, a, b][0] == len(" ".join(texts[d][a:b].split()))
+        # nothing left: nothing loaded or embedded
+        calls.clear()
+        assert vectors_module.complete_vectors(store, docs, ClaimParams()) == 0
+        assert calls == []
+        assert vectors_module.complete_vectors(store, docs, ClaimParams(model="lexical")) == 0
 
 
 def test_a_thread_behind_leaves_sentences_to_the_claim_stage(

@@ -18,7 +18,7 @@ import json
 import re
 from array import array
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -35,6 +35,7 @@ __all__ = [
     "Sent",
     "Sents",
     "apart",
+    "candidate_spans",
     "document_features",
     "feature_rows",
     "features_of",
@@ -392,6 +393,24 @@ def _complete(store: SqliteStore, p: ClaimParams) -> None:
                 store.executemany(_INSERT, rows)
         except StoreError as exc:
             raise StoreError(f"cannot store the claim features: {exc}") from None
+
+
+def candidate_spans(
+    store: SqliteStore, docs: Sequence[str], p: ClaimParams
+) -> Iterator[tuple[str, list[tuple[int, int]]]]:
+    """``(doc, [(start, end), ...])``: the candidate claim sentences of the stored
+    features of ``docs`` (those that have features of this version), a chunk of
+    documents read at a time."""
+    version = _version(p)
+    for lo in range(0, len(docs), _CHUNK):
+        chunk = list(docs[lo : lo + _CHUNK])
+        marks = ",".join("?" * len(chunk))
+        for row in store.query(
+            f"SELECT doc, data FROM claim_features WHERE version = ? AND doc IN ({marks})"  # noqa: S608 - placeholders only
+            " ORDER BY doc",
+            (version, *chunk),
+        ):
+            yield row["doc"], [(int(f[0]), int(f[1])) for f in json.loads(row["data"])]
 
 
 def sentences(store: SqliteStore, p: ClaimParams) -> Sents:

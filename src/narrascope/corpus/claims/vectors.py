@@ -21,8 +21,15 @@ from typing import Any
 
 import numpy as np
 
-from narrascope.corpus.claims.features import _STOP, _WORD, sentence_texts, spaced
-from narrascope.corpus.claims.sents import Rows
+from narrascope.corpus.claims.features import (
+    _STOP,
+    _WORD,
+    ClaimParams,
+    candidate_spans,
+    sentence_texts,
+    spaced,
+)
+from narrascope.corpus.claims.sents import Place, Rows
 from narrascope.corpus.embed import DIM, MINILM, minilm, onnx_minilm
 from narrascope.store import SqliteStore
 
@@ -31,6 +38,7 @@ __all__ = [
     "MINILM",
     "BackgroundVectors",
     "VectorFile",
+    "complete_vectors",
     "embedding_file",
     "encoder",
     "store_vectors",
@@ -227,10 +235,10 @@ class BackgroundVectors:
     The build's writer submits each stored document's candidate sentences; a
     daemon thread embeds them with ONNX Runtime on one core (ONNX Runtime and the
     tokenizer release the interpreter lock, so the parse beside it is not slowed)
-    and hands back rows for ``sentence_embeddings``, which the writer stores. The
-    claim stage then finds them stored and embeds only what the thread did not
-    reach (:meth:`close` drops what is still queued and waits only for the run of
-    ``_RUN`` sentences in hand). The thread takes up to ``batch`` queued sentences
+    and hands back rows for ``sentence_embeddings``, which the writer stores. What
+    the thread did not reach is embedded once the parse is done
+    (:func:`complete_vectors`; :meth:`close` drops what is still queued and waits
+    only for the run of ``_RUN`` sentences in hand). The thread takes up to ``batch`` queued sentences
     at a time, from several documents, so that ONNX Runtime's batches of sentences
     of one length pad little. Nothing here fails a build:
     where the model cannot be had, or a batch fails, the thread stops, says why in
@@ -321,6 +329,86 @@ class BackgroundVectors:
                 self._done.extend(rows)
             if self.error is not None:
                 return
+
+
+def complete_vectors(
+    store: SqliteStore,
+    docs: Sequence[str],
+    params: ClaimParams | None = None,
+    *,
+    batch: int = 2048,
+) -> int:
+    """Embed and store the MiniLM vectors that the candidate claim sentences of ``docs``
+    lack; returns how many were embedded (none where MiniLM cannot be loaded).
+
+    A build calls it when the parse is done and its language model let go, for
+    what the vectors thread (:class:`BackgroundVectors`) did not reach, so that
+    the claim stage finds every vector stored and does not load MiniLM while it
+    holds the corpus's sentence columns. It embeds every candidate sentence, not
+    only those the claim rules will compare (those are known only in that stage):
+    on a 10,000-document corpus, the claim stage compared 61,000 of the 87,000
+    that the thread left. Each distinct text is embedded once, ``batch`` at a time.
+    """
+    p = params or ClaimParams()
+    if p.model == "lexical":
+        return 0
+    encode: Callable[[Sequence[str]], np.ndarray] | None = None
+    todo: dict[str, list[Place]] = {}  # text -> where it is
+    # a text embedded in an earlier batch: where its vector was stored (by the text's
+    # hash, not the text: a few bytes each however long the corpus), and its copies
+    embedded: dict[int, Place] = {}
+    copies: list[tuple[Place, Place]] = []
+
+    def flush(encode: Callable[[Sequence[str]], np.ndarray]) -> None:
+        texts = list(todo)
+        vectors = encode(texts)
+        store_vectors(store, [(w.doc, w.start, w.end, MINILM, vectors[k].tobytes())
+                              for k, t in enumerate(texts) for w in todo[t]])  # fmt: skip
+        embedded.update((hash(t), todo[t][0]) for t in texts)
+        todo.clear()
+
+    for lo in range(0, len(docs), _CHUNK):
+        chunk = list(docs[lo : lo + _CHUNK])
+        marks = ",".join("?" * len(chunk))
+        have = {
+            (r["doc"], int(r["start"]), int(r["end"]))
+            for r in store.query(
+                f"SELECT doc, start, end FROM sentence_embeddings WHERE model = ? AND doc IN ({marks})",  # noqa: E501, S608 - placeholders only
+                (MINILM, *chunk),
+            )
+        }
+        missing = [Place(doc, s, e) for doc, spans in candidate_spans(store, chunk, p)
+                   for s, e in spans if (doc, s, e) not in have]  # fmt: skip
+        if not missing:
+            continue
+        if encode is None:
+            loaded, encode = encoder(p.model)
+            if loaded != MINILM:  # the claim stage's fallback vectors are cheap: left to it
+                return 0
+        for place, raw in zip(missing, sentence_texts(store, missing), strict=True):
+            text = spaced(raw)
+            if (first := embedded.get(hash(text))) is not None:
+                copies.append((place, first))
+                continue
+            todo.setdefault(text, []).append(place)
+            if len(todo) >= batch:
+                flush(encode)
+    if todo and encode is not None:
+        flush(encode)
+    _copy_vectors(store, copies)
+    return len(embedded)
+
+
+def _copy_vectors(store: SqliteStore, copies: Sequence[tuple[Place, Place]]) -> None:
+    """Store, for each ``(copy, first)``, the MiniLM vector of ``first`` as that of ``copy``."""
+    if copies:
+        with store.transaction():
+            store.executemany(
+                "INSERT OR REPLACE INTO sentence_embeddings (doc, start, end, model, vector)"
+                " SELECT ?, ?, ?, model, vector FROM sentence_embeddings"
+                " WHERE doc = ? AND start = ? AND end = ? AND model = ?",
+                [(*copy, *first, MINILM) for copy, first in copies],
+            )
 
 
 def store_vectors(store: SqliteStore, rows: Sequence[tuple[str, int, int, str, bytes]]) -> None:
