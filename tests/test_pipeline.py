@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from narrascope import pipeline
+from narrascope.extract import names
 from narrascope.extract import nlp as nlp_stage
 from narrascope.pipeline import build, normalize_date
 from narrascope.settings import Settings
@@ -116,6 +117,29 @@ def test_a_build_lets_the_model_it_loaded_go_before_the_corpus_stages(
     assert memory_store.count("mentions") > 0  # the model was used
     assert alive == [False]  # and let go once the parse was done
     assert "load model" in report.timings
+
+
+def test_the_spelling_caches_are_emptied_after_each_batch_of_the_parse(
+    tmp_path: Path, memory_store: SqliteStore, settings: Settings, nlp: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sizes: list[tuple[int, int]] = []  # cached spellings when a batch starts, and when it ends
+    real = pipeline.annotate_batch
+
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        before = names.read_name.cache_info().currsize
+        out = real(*args, **kwargs)
+        sizes.append((before, names.read_name.cache_info().currsize))
+        return out
+
+    monkeypatch.setattr(pipeline, "annotate_batch", watched)
+    for k in range(3):
+        _write(tmp_path, f"{k}.txt", ARTICLE + f"Reported by desk {k}.\n")
+    report = build([str(tmp_path)], memory_store, settings.replace(batch_size=1), nlp=nlp)
+    assert report.added == 3
+    assert len(sizes) == 3
+    assert all(after > 0 for _, after in sizes)  # the parse reads names
+    assert [before for before, _ in sizes] == [0, 0, 0]
 
 
 def test_rebuild_skips_stored_documents(

@@ -400,14 +400,19 @@ def _annotate_guarded(
 ) -> Iterator[Document]:
     """Annotate in batches; if a batch fails, redo it one document at a time.
 
-    At the end, the lemma caches that the parse filled are emptied: what comes
-    after (the corpus stages) never reads them.
+    The spelling caches are emptied after each batch: filled over a whole parse,
+    their entries pin the pages of the batches that made them, and the parse's
+    memory grows with the corpus (:func:`narrascope.extract.names.clear_caches`; by
+    800 documents, 352 MB against 331 MB emptied per batch). At the end, the
+    lemma caches that the parse filled are emptied: what comes after (the corpus
+    stages) never reads them.
     """
     batch: list[Document] = []
 
     def flush() -> list[Document]:
         with _timed(timings, "language-model stages"):
             done, skipped = annotate_batch(batch, nlp, settings)
+            _clear_memos()
         for source, reason in skipped:
             skip(source, reason)
         return done
