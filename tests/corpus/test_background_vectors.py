@@ -134,7 +134,9 @@ def test_build_with_vectors_beside_the_parse_finds_the_same_claims(
                                  ("after", BackgroundVectors, False)):  # fmt: skip
             monkeypatch.setattr(pipeline, "BackgroundVectors", thread)
             with SqliteStore(tmp_path / f"{name}.db") as store:
-                build([str(sample)], store, Settings().replace(vectors_while_parsing=on), nlp=nlp)
+                report = build([str(sample)], store,
+                               Settings().replace(vectors_while_parsing=on), nlp=nlp)  # fmt: skip
+                assert ("vectors" in report.peak_rss_mb) == on  # the step after the parse
     beside, embedded_beside = _claims(tmp_path / "beside.db")
     idle, embedded_idle = _claims(tmp_path / "idle.db")
     after, embedded_after = _claims(tmp_path / "after.db")

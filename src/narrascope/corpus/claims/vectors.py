@@ -238,9 +238,9 @@ class BackgroundVectors:
     and hands back rows for ``sentence_embeddings``, which the writer stores. What
     the thread did not reach is embedded once the parse is done
     (:func:`complete_vectors`; :meth:`close` drops what is still queued and waits
-    only for the run of ``_RUN`` sentences in hand). The thread takes up to ``batch`` queued sentences
-    at a time, from several documents, so that ONNX Runtime's batches of sentences
-    of one length pad little. Nothing here fails a build:
+    only for the run of ``_RUN`` sentences in hand). The thread takes up to
+    ``batch`` queued sentences at a time, from several documents, so that ONNX
+    Runtime's batches of sentences of one length pad little. Nothing here fails a build:
     where the model cannot be had, or a batch fails, the thread stops, says why in
     :attr:`error`, and the claim stage embeds what it needs as before.
     """
