@@ -250,6 +250,8 @@ def main() -> None:
                              "DIR/bench-N.db, for bench_add.py")
     parser.add_argument("--no-spacy", action="store_true",
                         help="skip the spaCy-alone pass and MiniLM's measure (no ratio)")
+    parser.add_argument("--spacy-up-to", type=int, metavar="N",
+                        help="the spaCy-alone pass only for sizes of N documents or fewer")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # child: one size, JSON out
     args = parser.parse_args()
     settings = Settings().replace(techniques=not args.no_techniques)
@@ -264,7 +266,8 @@ def main() -> None:
     for n in args.docs:
         cmd = [sys.executable, __file__, "--one", str(n), "--workers", str(args.workers)]
         cmd += ["--incremental"] * args.incremental + ["--no-techniques"] * args.no_techniques
-        cmd += ["--replicate"] * args.replicate + ["--no-spacy"] * args.no_spacy
+        no_spacy = args.no_spacy or (args.spacy_up_to is not None and n > args.spacy_up_to)
+        cmd += ["--replicate"] * args.replicate + ["--no-spacy"] * no_spacy
         cmd += ["--keep", args.keep] if args.keep else []
         done = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if done.returncode != 0:
