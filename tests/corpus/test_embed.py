@@ -80,3 +80,28 @@ def test_a_damaged_cached_graph_is_exported_again(fresh: Path) -> None:
     slow = embed.minilm("torch")
     assert slow is not None
     assert float(np.abs(encode(TEXTS[:2]) - slow(TEXTS[:2])).max()) < 1e-5
+
+
+def test_onnx_runs_keep_to_a_token_budget() -> None:
+    rng = np.random.default_rng(0)
+    lengths = sorted(int(n) for n in rng.integers(1, 257, size=500))
+    order = list(range(1000, 1500))  # rows, sorted by their lengths
+    runs = list(embed._runs(order, lengths))
+    assert [i for run in runs for i in run] == order  # every row once, in order
+    width = dict(zip(order, lengths, strict=True))
+    for run in runs:
+        assert 1 <= len(run) <= embed._BATCH
+        assert len(run) == 1 or len(run) * width[run[-1]] <= embed._TOKENS
+    # short sentences still go _BATCH at a time
+    assert [len(r) for r in embed._runs(list(range(40)), [8] * 40)] == [16, 16, 8]
+
+
+def test_onnx_vectors_do_not_depend_on_the_runs() -> None:
+    pytest.importorskip("onnxruntime")
+    encode = embed.onnx_minilm(threads=1)
+    if encode is None:
+        pytest.skip("MiniLM by ONNX Runtime not available")
+    texts = [" ".join(TEXTS[k % 3].split()[: 3 + k]) for k in range(40)] + TEXTS
+    together = encode(texts)
+    alone = np.concatenate([encode([t]) for t in texts])
+    assert float(np.abs(together - alone).max()) < 1e-5

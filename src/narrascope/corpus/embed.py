@@ -19,7 +19,7 @@ import hashlib
 import json
 import os
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,10 @@ __all__ = ["DIM", "MINILM", "cache_dir", "minilm", "onnx_minilm"]
 MINILM = "all-MiniLM-L6-v2"
 DIM = 384
 _BATCH = 16  #: sentences per ONNX run, sorted by length (measured fastest on 2 cores)
+#: tokens per ONNX run at most (sentences times the longest's length), unless it is one
+#: sentence: ONNX Runtime keeps the memory of its largest run for the session's life, so
+#: without it the longest sentences met set the memory (16 of 256 tokens: 261 MB more)
+_TOKENS = 512
 
 Encode = Callable[[Sequence[str]], np.ndarray]
 
@@ -132,8 +136,7 @@ def _onnx_encoder(folder: Path, threads: int | None = None) -> Encode | None:
         encoded = (tokenizer.encode_batch(list(texts)) if threads is None
                    else [tokenizer.encode(t) for t in texts])  # fmt: skip
         order = sorted(range(len(texts)), key=lambda i: len(encoded[i].ids))
-        for lo in range(0, len(order), _BATCH):
-            rows = order[lo : lo + _BATCH]
+        for rows in _runs(order, [len(encoded[i].ids) for i in order]):
             width = max(len(encoded[i].ids) for i in rows)
             ids = np.zeros((len(rows), width), dtype=np.int64)
             mask = np.zeros((len(rows), width), dtype=np.int64)
@@ -146,6 +149,18 @@ def _onnx_encoder(folder: Path, threads: int | None = None) -> Encode | None:
         return out
 
     return encode
+
+
+def _runs(order: list[int], lengths: list[int]) -> Iterator[list[int]]:
+    """``order`` (rows sorted by their token ``lengths``) in runs of ``_BATCH`` rows at
+    most, each within ``_TOKENS`` (rows times the last's length) unless it is one row."""
+    lo = 0
+    while lo < len(order):
+        hi = min(lo + _BATCH, len(order))
+        while hi - lo > 1 and (hi - lo) * lengths[hi - 1] > _TOKENS:
+            hi -= 1
+        yield order[lo:hi]
+        lo = hi
 
 
 def _session(path: Path, threads: int | None = None) -> Any:
