@@ -52,6 +52,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BuildReport",
     "Progress",
+    "add_documents",
     "annotate",
     "annotate_batch",
     "build",
@@ -194,9 +195,43 @@ def build(
             report.skipped.append(found)
         else:
             paths.append(found)
-    site_lines = _prepass(paths, settings)
     if progress is not None:
         progress.start(len(paths) + len(urls))
+    location = _child_location(store, settings, paths, nlp)
+    if location is not None:
+        from narrascope.isolated import add_documents_apart
+
+        add_documents_apart(location, paths, urls, settings, report, progress)
+    else:
+        add_documents(paths, urls, store, settings, report, progress, nlp)
+    if progress is not None:
+        progress.stop()
+    for s in report.skipped:
+        store.record_skip(report.build_id, s.source, s.reason)
+    report.entities = run_corpus_stages(
+        store, report.timings, peaks=report.peak_rss_mb, incremental=True
+    )
+    report.seconds = time.perf_counter() - started
+    store.finish_build(
+        report.build_id, added=report.added, unchanged=report.unchanged,
+        skipped=len(report.skipped), seconds=report.seconds,
+    )
+    return report
+
+
+def add_documents(  # noqa: PLR0917 - the build's parts, handed on
+    paths: Sequence[Path],
+    urls: Sequence[str],
+    store: SqliteStore,
+    settings: Settings,
+    report: BuildReport,
+    progress: Progress | None = None,
+    nlp: Language | None = None,
+) -> None:
+    """The per-document phase of a build: read, parse, annotate and store each new
+    document of ``paths`` and ``urls`` (counted and skipped in ``report``), then
+    embed the candidate claim sentences the vectors thread did not reach."""
+    site_lines = _prepass(paths, settings)
 
     def skip(source: str, reason: str) -> None:
         report.skipped.append(Skipped(source, reason))
@@ -236,19 +271,29 @@ def build(
         with _timed(report.timings, "vectors"):
             complete_vectors(store, sorted(seen))
         _note_peak(report.peak_rss_mb, "vectors")
-    if progress is not None:
-        progress.stop()
-    for s in report.skipped:
-        store.record_skip(report.build_id, s.source, s.reason)
-    report.entities = run_corpus_stages(
-        store, report.timings, peaks=report.peak_rss_mb, incremental=True
-    )
-    report.seconds = time.perf_counter() - started
-    store.finish_build(
-        report.build_id, added=report.added, unchanged=report.unchanged,
-        skipped=len(report.skipped), seconds=report.seconds,
-    )
-    return report
+
+
+def _child_location(
+    store: SqliteStore, settings: Settings, paths: Sequence[Path], nlp: Language | None
+) -> str | None:
+    """Where a process of its own can open ``store`` for the per-document phase, or
+    ``None`` where the phase runs in this process: a caller's own language model,
+    Dask workers, a store in memory, or inputs under ``settings.parse_process_mb``."""
+    if nlp is not None or settings.workers > 0 or settings.scheduler:
+        return None
+    location = str(getattr(store, "url", "") or store.path)
+    if location == ":memory:":
+        return None
+    if settings.parse_process_mb > 0:
+        size = 0
+        for path in paths:
+            try:
+                size += path.stat().st_size
+            except OSError:
+                continue  # the phase reports it as skipped
+        if size < settings.parse_process_mb * 1_000_000:
+            return None
+    return location
 
 
 def _annotated(  # noqa: PLR0917 - build's parts, handed on

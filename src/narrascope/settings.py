@@ -52,6 +52,14 @@ class Settings:
         "while the build parses (ONNX Runtime, one core); false leaves them all to the "
         "claim stage. Off where the build uses Dask workers, n_process above 1 or one core.",
     )
+    parse_process_mb: float = _setting(
+        1.0,
+        "Megabytes of input files from which a build runs its per-document stages "
+        "(reading, spaCy, extractors, store writes, vectors) in a process of its own, so "
+        "that all the memory they held is given back before the corpus stages start; "
+        "0 = always. Smaller builds, Dask builds and stores in memory run them in the "
+        "build process.",
+    )
     techniques: bool = _setting(
         True,
         "Mark persuasion technique spans (loaded language, name calling, ...) with the "

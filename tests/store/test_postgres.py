@@ -414,3 +414,23 @@ def test_build_on_a_dask_cluster_into_postgresql(built: dict[str, Any], pg_serve
             export(s, "documents", "jsonl", out)
         texts.append(out.getvalue())
     assert texts[1] == texts[0]
+
+
+def test_build_apart_into_postgresql(built: dict[str, Any], pg_server: str) -> None:
+    """The per-document phase in a process of its own, opening the store by its URL."""
+    from narrascope.demo import sample_corpus
+    from narrascope.pipeline import build
+
+    url = new_database(pg_server)
+    with sample_corpus() as folder, open_store(url) as store:
+        report = build([str(folder)], store, replace(Settings(), parse_process_mb=0.0))
+    assert report.added == built["sqlite_report"].added
+    assert report.entities == built["sqlite_report"].entities
+    for what in ("documents", "claims", "quotes"):
+        texts = []
+        for db in (built["sqlite"], url):
+            out = io.StringIO()
+            with open_store(db, read_only=True) as s:
+                export(s, what, "jsonl", out)
+            texts.append(out.getvalue())
+        assert texts[1] == texts[0], what
