@@ -183,3 +183,26 @@ def test_where_the_phase_runs(tmp_path: Path, nlp: Any) -> None:
         big = tmp_path / "big.txt"
         big.write_bytes(b"word " * 220_000)
         assert _child_location(store, default, [small, big], None) == str(tmp_path / "c.db")
+
+
+def test_fresh_processes_every_few_documents_store_the_same(
+    both: dict[str, Any], tmp_path: Path
+) -> None:
+    """A child that stops after 3 documents: the next ones go on, and the store is
+    the same as one process's (model loads after the first counted apart)."""
+    with sample_corpus(), open_store(tmp_path / "fresh.db") as store:
+        report = build(both["inputs"], store, APART.replace(parse_process_documents=3))
+    assert report.added == both["apart"].added
+    assert report.timings["new parse process"] > 0  # at least one fresh process
+    assert "load model" in report.timings
+    got = _tables(tmp_path / "fresh.db", tmp_path / "f")
+    want = _tables(both["tmp"] / "here.db", both["tmp"] / "h2")
+    for name in want:
+        if name == "sentence_embeddings":  # stored in the order they were computed
+            assert sorted(got[name], key=_row) == sorted(want[name], key=_row)
+        else:
+            assert got[name] == want[name], name
+
+
+def _row(row: dict[str, str]) -> list[tuple[str, str]]:
+    return sorted(row.items())

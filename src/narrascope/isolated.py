@@ -7,7 +7,10 @@ arenas keep after it is freed stays with the process that used it (after a
 10,000-document parse, about 400 MB with the model let go). The corpus stages,
 whose memory grows with the corpus, would start on top of it. Run in a child
 process, the phase gives all of it back when the child exits, and the corpus
-stages start from a small heap in the build process.
+stages start from a small heap in the build process. A child also ends after
+``parse_process_documents`` documents (at the end of an input file) and a fresh
+one goes on, so what creeps up over a long parse (the allocator's fragments,
+spaCy's and ONNX Runtime's own pools) is given back every few thousand documents.
 
 The child opens the store by its location (a SQLite file, a ``postgresql://``
 URL) and is its only writer while it runs; it reports each input it finishes
@@ -55,6 +58,7 @@ class PhaseResult:
     skipped: list[Skipped] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     peak_rss_mb: dict[str, float] = field(default_factory=dict)
+    paths: int = 0  #: input files it finished: the next child starts after them
 
 
 class _Messages:
@@ -86,15 +90,44 @@ def add_documents_apart(  # noqa: PLR0917 - build's parts, handed on
     report: BuildReport,
     progress: Progress | None = None,
 ) -> None:
-    """:func:`~narrascope.pipeline.add_documents` in a child process over the store at
-    ``location``; its counts, skips, timings and peaks are added to ``report``.
+    """:func:`~narrascope.pipeline.add_documents` in child processes over the store at
+    ``location``; their counts, skips, timings and peaks are added to ``report``.
 
-    The child is a new interpreter (``python -m narrascope.isolated``), not a
-    multiprocessing one: nothing of the caller's main module runs again in it, so a
-    script without an ``if __name__ == "__main__"`` guard builds as it always did.
+    The site-line statistics are counted here, once, and handed to each child. A
+    child starts no further input file once it has read
+    ``settings.parse_process_documents`` documents and exits; a fresh one goes on
+    with the next file, so the memory of a long parse is that of its first few
+    thousand documents, whatever the corpus's size. Each child is a new interpreter
+    (``python -m narrascope.isolated``), not a multiprocessing one: nothing of the
+    caller's main module runs again in it, so a script without an
+    ``if __name__ == "__main__"`` guard builds as it always did.
     """
-    job = (location, [str(p) for p in paths], list(urls), settings, report.build_id,
-           os.getpid())  # fmt: skip
+    from narrascope.pipeline import prepass
+
+    site_lines = prepass(paths, settings)
+    done = 0
+    first = True
+    while first or done < len(paths):
+        job = (location, [str(p) for p in paths[done:]], list(urls), settings,
+               report.build_id, os.getpid(), site_lines)  # fmt: skip
+        result = _run_child(job, progress)
+        report.added += result.added
+        report.unchanged += result.unchanged
+        report.skipped.extend(result.skipped)
+        for step, seconds in result.timings.items():
+            # a later child's model load is a cost of the fresh process, not of the first load
+            name = step if first or step != "load model" else "new parse process"
+            report.timings[name] = report.timings.get(name, 0.0) + seconds
+        for name, mb in result.peak_rss_mb.items():
+            report.peak_rss_mb[name] = max(mb, report.peak_rss_mb.get(name, 0.0))
+        if not first and result.paths == 0:  # never: a child always finishes a file
+            raise NarrascopeError("a document process read no input file; build stopped")
+        done += result.paths
+        first = False
+
+
+def _run_child(job: tuple[object, ...], progress: Progress | None) -> PhaseResult:
+    """One child process over ``job``, to its end; what it did."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
     child = subprocess.Popen(
         [sys.executable, "-m", "narrascope.isolated"],
@@ -135,17 +168,12 @@ def add_documents_apart(  # noqa: PLR0917 - build's parts, handed on
             f"(exit status {child.returncode}); the documents it stored are kept, and "
             f"running the build again continues after them"
         )
-    report.added += result.added
-    report.unchanged += result.unchanged
-    report.skipped.extend(result.skipped)
-    for name, seconds in result.timings.items():
-        report.timings[name] = report.timings.get(name, 0.0) + seconds
-    report.peak_rss_mb.update(result.peak_rss_mb)
+    return result
 
 
 def _child(source: BinaryIO, sink: BinaryIO) -> None:
     """The child process: the per-document phase of the job read from ``source``."""
-    location, paths, urls, settings, build_id, parent = pickle.load(source)  # noqa: S301
+    location, paths, urls, settings, build_id, parent, site_lines = pickle.load(source)  # noqa: S301
     _die_with(parent)
     from narrascope.pipeline import BuildReport, add_documents
     from narrascope.store import open_store
@@ -154,9 +182,12 @@ def _child(source: BinaryIO, sink: BinaryIO) -> None:
     report = BuildReport(build_id=build_id)
     try:
         with open_store(location) as store:
-            add_documents([Path(p) for p in paths], urls, store, settings, report, messages)
+            done = add_documents(
+                [Path(p) for p in paths], urls, store, settings, report, messages,
+                site_lines=site_lines, stop_after=settings.parse_process_documents,
+            )
         messages.send("done", PhaseResult(report.added, report.unchanged, report.skipped,
-                                          report.timings, report.peak_rss_mb))  # fmt: skip
+                                          report.timings, report.peak_rss_mb, done))  # fmt: skip
     except NarrascopeError as exc:
         messages.send("error", _picklable(exc))
     except Exception as exc:  # noqa: BLE001 - handed to the build process, which raises it

@@ -58,6 +58,7 @@ __all__ = [
     "build",
     "normalize_date",
     "parse",
+    "prepass",
     "resolve_entities",
     "run_corpus_stages",
 ]
@@ -162,14 +163,19 @@ def _paragraph_regions(text: str) -> list[Region]:
     ]
 
 
-def _prepass(paths: Sequence[Path], settings: Settings) -> SiteLines:
-    """Count short lines per site/folder over the plain-text inputs (a corpus statistic)."""
+def prepass(paths: Sequence[Path], settings: Settings) -> SiteLines:
+    """Count short lines per site/folder over the plain-text inputs (a corpus statistic).
+
+    Lines found in one document only are dropped once all are counted: no rule
+    reads them, and they are most of the distinct lines of a large corpus.
+    """
     lines = SiteLines()
     for path in paths:
         if path.name.lower().endswith(_PREPASS_SUFFIXES):
             for raw in read(path, settings):
                 if isinstance(raw, RawDocument) and not raw.is_html:
                     lines.add(raw.collection, raw.body)
+    lines.prune(2)
     return lines
 
 
@@ -227,11 +233,22 @@ def add_documents(  # noqa: PLR0917 - the build's parts, handed on
     report: BuildReport,
     progress: Progress | None = None,
     nlp: Language | None = None,
-) -> None:
+    *,
+    site_lines: SiteLines | None = None,
+    stop_after: int = 0,
+) -> int:
     """The per-document phase of a build: read, parse, annotate and store each new
     document of ``paths`` and ``urls`` (counted and skipped in ``report``), then
-    embed the candidate claim sentences the vectors thread did not reach."""
-    site_lines = _prepass(paths, settings)
+    embed the candidate claim sentences the vectors thread did not reach.
+
+    ``site_lines``: the corpus's short-line statistics (:func:`prepass`), counted
+    here if not given. With ``stop_after``, no further input file is started once
+    that many documents have been read (nor the URLs). Returns the number of
+    ``paths`` done, all of them unless it stopped early.
+    """
+    if site_lines is None:
+        site_lines = prepass(paths, settings)
+    share = _Share(limit=stop_after)
 
     def skip(source: str, reason: str) -> None:
         report.skipped.append(Skipped(source, reason))
@@ -239,7 +256,7 @@ def add_documents(  # noqa: PLR0917 - the build's parts, handed on
     seen: set[str] = set()
 
     def new_documents() -> Iterator[Document]:
-        for raw in _raw_documents(paths, urls, settings, store, progress):
+        for raw in _raw_documents(paths, urls, settings, store, progress, share):
             if isinstance(raw, Skipped):
                 report.skipped.append(raw)
                 continue
@@ -271,6 +288,7 @@ def add_documents(  # noqa: PLR0917 - the build's parts, handed on
         with _timed(report.timings, "vectors"):
             complete_vectors(store, sorted(seen))
         _note_peak(report.peak_rss_mb, "vectors")
+    return share.paths
 
 
 def _child_location(
@@ -353,15 +371,32 @@ def _store_annotated(
             store_vectors(store, vectors.close())
 
 
-def _raw_documents(
+@dataclass
+class _Share:
+    """How far :func:`_raw_documents` went: documents read, input files done; it
+    starts no further file once ``limit`` documents are read (0: no limit)."""
+
+    limit: int = 0
+    read: int = 0
+    paths: int = 0
+
+
+def _raw_documents(  # noqa: PLR0917 - the build's parts, handed on
     paths: Sequence[Path],
     urls: Sequence[str],
     settings: Settings,
     store: SqliteStore,
     progress: Progress | None,
+    share: _Share | None = None,
 ) -> Iterator[RawDocument | Skipped]:
+    share = share if share is not None else _Share()
     for path in paths:
-        yield from read(path, settings)
+        if share.limit and share.read >= share.limit:
+            return
+        for item in read(path, settings):
+            share.read += 1
+            yield item
+        share.paths += 1
         if progress is not None:
             progress.advance(str(path))
     if urls:

@@ -60,6 +60,13 @@ class Settings:
         "0 = always. Smaller builds, Dask builds and stores in memory run them in the "
         "build process.",
     )
+    parse_process_documents: int = _setting(
+        2000,
+        "Documents one such process reads before it exits and a fresh one goes on with "
+        "the next input file, so that a long build's parse keeps the memory of its first "
+        "few thousand documents; 0 = one process for the whole build. A file is never "
+        "split: a JSONL or WARC file is read whole by one process.",
+    )
     techniques: bool = _setting(
         True,
         "Mark persuasion technique spans (loaded language, name calling, ...) with the "

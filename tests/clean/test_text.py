@@ -115,6 +115,20 @@ def test_lines_repeated_across_a_site_are_boilerplate() -> None:
     assert _kinds(docs[0], site_lines=site, collection="site-b")["Share this article"] != "site"
 
 
+def test_pruned_site_lines_classify_as_before() -> None:
+    docs = [f"{BODY_1}\nOnly here once\nShare this article\n",
+            f"{BODY_2}\nShare this article\n", f"{BODY_1}\nRead more\n"]
+    site = SiteLines()
+    for doc in docs:
+        site.add("site-a", doc)
+    before = [_kinds(d, site_lines=site, collection="site-a") for d in docs]
+    site.prune(2)
+    assert site.doc_count("site-a", "Only here once") == 0
+    assert site.doc_count("site-a", "Share this article") == 2
+    assert site.documents("site-a") == 3
+    assert [_kinds(d, site_lines=site, collection="site-a") for d in docs] == before
+
+
 def test_repeated_title_without_breadcrumb() -> None:
     text = f"Site tagline here\n\nThe Real Title\n\nThe Real Title\n\n{BODY_1}\n{BODY_2}\n"
     result = classify_text(text, S)

@@ -40,6 +40,12 @@ class SiteLines:
         self._counts[collection].update(keys)
         self._docs[collection] += 1
 
+    def prune(self, least: int) -> None:
+        """Forget the lines found in fewer than ``least`` documents of their collection
+        (their :meth:`doc_count` becomes 0); the document counts stay."""
+        for collection, counts in self._counts.items():
+            self._counts[collection] = Counter({k: n for k, n in counts.items() if n >= least})
+
     def doc_count(self, collection: str, line: str) -> int:
         """In how many documents of ``collection`` the line occurs."""
         if len(line) > MAX_SITE_LINE_CHARS:
