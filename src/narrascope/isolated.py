@@ -146,6 +146,8 @@ def _run_child(job: tuple[object, ...], progress: Progress | None) -> PhaseResul
                 kind, value = pickle.load(source)  # noqa: S301 - our own child's messages
             except EOFError:
                 break
+            except Exception:  # noqa: BLE001 - cut off mid-message: the child died, said below
+                break
             if kind == "advance" and progress is not None:
                 progress.advance(value)
             elif kind == "done":
@@ -188,8 +190,6 @@ def _child(source: BinaryIO, sink: BinaryIO) -> None:
             )
         messages.send("done", PhaseResult(report.added, report.unchanged, report.skipped,
                                           report.timings, report.peak_rss_mb, done))  # fmt: skip
-    except NarrascopeError as exc:
-        messages.send("error", _picklable(exc))
     except Exception as exc:  # noqa: BLE001 - handed to the build process, which raises it
         messages.send("error", _picklable(exc))
 
