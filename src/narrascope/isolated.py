@@ -33,32 +33,18 @@ import signal
 import subprocess
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from narrascope.errors import NarrascopeError
-from narrascope.model import Skipped
 
 if TYPE_CHECKING:
     from narrascope.pipeline import BuildReport, Progress
     from narrascope.settings import Settings
 
-__all__ = ["PhaseResult", "add_documents_apart"]
+__all__ = ["add_documents_apart"]
 
 _PR_SET_PDEATHSIG = 1  #: prctl option: the signal a process gets when its parent dies
-
-
-@dataclass
-class PhaseResult:
-    """What the child sends back of its part of the :class:`BuildReport`."""
-
-    added: int = 0
-    unchanged: int = 0
-    skipped: list[Skipped] = field(default_factory=list)
-    timings: dict[str, float] = field(default_factory=dict)
-    peak_rss_mb: dict[str, float] = field(default_factory=dict)
-    paths: int = 0  #: input files it finished: the next child starts after them
 
 
 class _Messages:
@@ -110,7 +96,7 @@ def add_documents_apart(  # noqa: PLR0917 - build's parts, handed on
     while first or done < len(paths):
         job = (location, [str(p) for p in paths[done:]], list(urls), settings,
                report.build_id, os.getpid(), site_lines)  # fmt: skip
-        result = _run_child(job, progress)
+        result, paths_done = _run_child(job, progress)
         report.added += result.added
         report.unchanged += result.unchanged
         report.skipped.extend(result.skipped)
@@ -120,20 +106,23 @@ def add_documents_apart(  # noqa: PLR0917 - build's parts, handed on
             report.timings[name] = report.timings.get(name, 0.0) + seconds
         for name, mb in result.peak_rss_mb.items():
             report.peak_rss_mb[name] = max(mb, report.peak_rss_mb.get(name, 0.0))
-        if not first and result.paths == 0:  # never: a child always finishes a file
+        if not first and paths_done == 0:  # never: a child always finishes a file
             raise NarrascopeError("a document process read no input file; build stopped")
-        done += result.paths
+        done += paths_done
         first = False
 
 
-def _run_child(job: tuple[object, ...], progress: Progress | None) -> PhaseResult:
-    """One child process over ``job``, to its end; what it did."""
+def _run_child(
+    job: tuple[object, ...], progress: Progress | None
+) -> tuple[BuildReport, int]:
+    """One child process over ``job``, to its end: its part of the build's report,
+    and the number of input files it finished (the next child starts after them)."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
     child = subprocess.Popen(
         [sys.executable, "-m", "narrascope.isolated"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env,
     )
-    result: PhaseResult | None = None
+    result: tuple[BuildReport, int] | None = None
     failure: BaseException | None = None
     try:
         source, sink = child.stdout, child.stdin
@@ -188,8 +177,7 @@ def _child(source: BinaryIO, sink: BinaryIO) -> None:
                 [Path(p) for p in paths], urls, store, settings, report, messages,
                 site_lines=site_lines, stop_after=settings.parse_process_documents,
             )
-        messages.send("done", PhaseResult(report.added, report.unchanged, report.skipped,
-                                          report.timings, report.peak_rss_mb, done))  # fmt: skip
+        messages.send("done", (report, done))
     except Exception as exc:  # noqa: BLE001 - handed to the build process, which raises it
         messages.send("error", _picklable(exc))
 
@@ -226,8 +214,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    # run as the module's own name, so that what the child pickles (PhaseResult)
-    # is found by the build process under narrascope.isolated, not __main__
-    from narrascope.isolated import main as _main
-
-    _main()
+    main()

@@ -387,9 +387,8 @@ def _raw_documents(  # noqa: PLR0917 - the build's parts, handed on
     settings: Settings,
     store: SqliteStore,
     progress: Progress | None,
-    share: _Share | None = None,
+    share: _Share,
 ) -> Iterator[RawDocument | Skipped]:
-    share = share if share is not None else _Share()
     for path in paths:
         if share.limit and share.read >= share.limit:
             return
